@@ -1,0 +1,2 @@
+/** The OpenCL backend through LWJGL (built by the OpenCL issue). */
+package dev.tessera.opencl;

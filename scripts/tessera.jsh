@@ -1,0 +1,2 @@
+import dev.tessera.tensor.*;
+import dev.tessera.tensor.io.*;

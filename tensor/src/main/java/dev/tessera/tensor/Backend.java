@@ -1,0 +1,87 @@
+package dev.tessera.tensor;
+
+/**
+ * The service-provider interface a device implements: one method per primitive op of the
+ * {@link Op} catalog. Backends are found with {@link java.util.ServiceLoader}.
+ *
+ * <p>The contract that makes backends simple: {@link Tensor} has already checked every
+ * argument, and every output is a freshly allocated tensor of the right shape and dtype on this
+ * backend's device (contiguous unless said otherwise). Inputs may be any view: arbitrary
+ * strides, offset, stride 0 for broadcast dims. Where an op broadcasts, its inputs arrive
+ * already expanded to the output's shape. A backend writes its outputs and returns.
+ *
+ * <p>Numerics: float types compute in at least float32; integer types exactly. Results must be
+ * deterministic for a given backend and thread count.
+ */
+public interface Backend {
+    /** The device name this backend serves: {@code reference}, {@code cpu}, {@code opencl}. */
+    String name();
+
+    /** Sets every element of {@code out} (any layout) to {@code value}, converted to its dtype. */
+    void fill(Tensor out, double value);
+
+    /** Copies {@code x} into {@code out} (same shape, any layouts), converting the dtype as {@link DType#write} does. */
+    void copy(Tensor x, Tensor out);
+
+    /** {@code out = op(x)} for an op of group {@link Op.Group#UNARY}; same shape and dtype. */
+    void unary(Op op, Tensor x, Tensor out);
+
+    /**
+     * {@code out = op(a, b)} for groups {@link Op.Group#BINARY} (out has the inputs' dtype) and
+     * {@link Op.Group#COMPARISON} (out is BOOL). {@code a} and {@code b} have out's shape.
+     */
+    void binary(Op op, Tensor a, Tensor b, Tensor out);
+
+    /** {@code out = cond ? a : b}; cond is BOOL; all three have out's shape. */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    /** {@code out = min(max(x, lo), hi)}; NaN stays NaN. Pass ±infinity for a missing bound. */
+    void clamp(Tensor x, double lo, double hi, Tensor out);
+
+    /**
+     * Reduces {@code x} into {@code out}, whose shape is x's with every reduced dim set to 1 (the
+     * keepdim shape; a dim of size 1 in x is the same reduced or not). Ops: SUM (an integer or BOOL x
+     * sums into I64), MAX, MIN (NaN wins; an empty reduction is refused before it gets here),
+     * LOGSUMEXP (of an empty set: -infinity).
+     */
+    void reduce(Op op, Tensor x, Tensor out);
+
+    /** ARGMAX / ARGMIN along {@code dim} into I64 {@code out} of the keepdim shape; ties: the lowest index. */
+    void argReduce(Op op, Tensor x, int dim, Tensor out);
+
+    /** SOFTMAX or LOG_SOFTMAX along {@code dim}; same shape and dtype. */
+    void softmax(Op op, Tensor x, int dim, Tensor out);
+
+    /** Inclusive prefix sum along {@code dim}; same shape and dtype. */
+    void cumsum(Tensor x, int dim, Tensor out);
+
+    /**
+     * {@code out[..., m, n] = sum_k a[..., m, k] * b[..., k, n]}. All three have the same rank
+     * (at least 2) and the same batch sizes (a and b may use stride 0 there); a and b may be
+     * transposed views. Accumulation in at least float32.
+     */
+    void matmul(Tensor a, Tensor b, Tensor out);
+
+    /**
+     * The {@code k} largest (or smallest) entries along {@code dim}, sorted best first, into
+     * {@code values} (x's dtype) and {@code indices} (I64), both x's shape with {@code dim} set to k.
+     * Ties: the lower index first. NaN counts as larger than every number.
+     */
+    void topk(Tensor x, int dim, int k, boolean largest, Tensor values, Tensor indices);
+
+    /** {@code out[i][j][k] = x[i][index[i][j][k]][k]} for dim 1, and so on; out has index's shape. */
+    void gather(Tensor x, int dim, Tensor index, Tensor out);
+
+    /**
+     * {@code out[i][index[i][j][k]][k] += src[i][j][k]} for dim 1, and so on, over every element of
+     * {@code index} (which has src's shape). {@code out} already holds the input; accumulation
+     * order is deterministic.
+     */
+    void scatterAdd(Tensor src, int dim, Tensor index, Tensor out);
+
+    /** {@code out.select(dim, i) = x.select(dim, index[i])}; index is 1-D. */
+    void indexSelect(Tensor x, int dim, Tensor index, Tensor out);
+
+    /** {@code out.select(dim, index[i]) += src.select(dim, i)}; index is 1-D; {@code out} holds the input. */
+    void indexAdd(Tensor src, int dim, Tensor index, Tensor out);
+}

@@ -1,0 +1,481 @@
+package dev.tessera.tensor;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * An n-dimensional array: a view of a {@link Storage} with a dtype, a shape, strides and an
+ * offset (both in elements), on a {@link Device}, plus the slot autograd uses.
+ *
+ * <p>Views (reshape of compatible layouts, transpose, permute, slice, select, expand, squeeze,
+ * unsqueeze) never copy. Ops return new tensors and never change their inputs. Every op checks
+ * its arguments first and throws an {@link IllegalArgumentException} that names the op and the
+ * shapes, dtypes or devices it got; then the backend of the inputs' device computes the result.
+ */
+public final class Tensor {
+    private final Storage storage;
+    private final DType dtype;
+    private final long[] shape;
+    private final long[] strides;
+    private final long offset;
+    private final Device device;
+
+    private boolean requiresGrad;
+    private Tensor grad;
+
+    Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset, Device device) {
+        this.storage = storage;
+        this.dtype = dtype;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+        this.device = device;
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    /** The sizes of the dims (a copy). */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** The size of one dim; negative dims count from the end. */
+    public long size(int dim) {
+        return shape[Shape.dim("size", dim, shape)];
+    }
+
+    /** The number of dims (0 for a scalar). */
+    public int rank() {
+        return shape.length;
+    }
+
+    /** The number of elements. */
+    public long numel() {
+        return Shape.numel(shape);
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** The strides in elements, one per dim (a copy). For backends and the curious. */
+    public long[] strides() {
+        return strides.clone();
+    }
+
+    /** Where element {@code [0, 0, ...]} sits in the storage, in elements. */
+    public long offset() {
+        return offset;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    /** True when the elements lie in row-major order without gaps, starting at {@link #offset()}. */
+    public boolean isContiguous() {
+        return Shape.isContiguous(shape, strides);
+    }
+
+    // ---------------------------------------------------------------- autograd slot
+
+    /** Marks this tensor as a leaf whose gradient autograd should compute; floating dtypes only. */
+    public Tensor requiresGrad(boolean requires) {
+        if (requires && !dtype.isFloating()) {
+            throw new IllegalArgumentException("requiresGrad: only floating tensors can require a gradient, got " + dtype);
+        }
+        this.requiresGrad = requires;
+        return this;
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** The accumulated gradient, or null when none has been computed. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Replaces the accumulated gradient (null clears it). */
+    public void setGrad(Tensor grad) {
+        if (grad != null && !Arrays.equals(grad.shape, shape)) {
+            throw new IllegalArgumentException("setGrad: gradient of shape " + Shape.str(grad.shape)
+                    + " for a tensor of shape " + Shape.str(shape));
+        }
+        this.grad = grad;
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /** An uninitialised contiguous tensor: the caller writes every element (backends, factories). */
+    public static Tensor empty(DType dtype, Device device, long... shape) {
+        long[] checked = Shape.checked("empty", shape);
+        Storage storage = Storage.allocate(Shape.numel(checked) * dtype.byteSize(), false);
+        return new Tensor(storage, dtype, checked, Shape.contiguousStrides(checked), 0, device);
+    }
+
+    /** A contiguous tensor over existing storage (a mapped file); {@code offset} is in elements. */
+    public static Tensor wrap(Storage storage, DType dtype, long offset, long... shape) {
+        long[] checked = Shape.checked("wrap", shape);
+        long end = (offset + Shape.numel(checked)) * dtype.byteSize();
+        if (offset < 0 || end > storage.byteSize()) {
+            throw new IllegalArgumentException("wrap: " + dtype + " tensor of shape " + Shape.str(checked) + " at element "
+                    + offset + " needs " + end + " bytes, the storage has " + storage.byteSize());
+        }
+        return new Tensor(storage, dtype, checked, Shape.contiguousStrides(checked), offset, Device.cpu());
+    }
+
+    /** A tensor like this one (same dtype, device) of another shape, uninitialised. */
+    Tensor emptyLike(DType type, long... newShape) {
+        return empty(type, device, newShape);
+    }
+
+    public static Tensor zeros(long... shape) {
+        return Factories.full(0, DType.F32, shape);
+    }
+
+    public static Tensor zeros(DType dtype, long... shape) {
+        return Factories.full(0, dtype, shape);
+    }
+
+    public static Tensor ones(long... shape) {
+        return Factories.full(1, DType.F32, shape);
+    }
+
+    public static Tensor ones(DType dtype, long... shape) {
+        return Factories.full(1, dtype, shape);
+    }
+
+    public static Tensor full(double value, long... shape) {
+        return Factories.full(value, DType.F32, shape);
+    }
+
+    public static Tensor full(double value, DType dtype, long... shape) {
+        return Factories.full(value, dtype, shape);
+    }
+
+    /** A 0-d F32 tensor. */
+    public static Tensor scalar(double value) {
+        return Factories.full(value, DType.F32);
+    }
+
+    /** A 0-d tensor of the given dtype. */
+    public static Tensor scalar(double value, DType dtype) {
+        return Factories.full(value, dtype);
+    }
+
+    /** {@code [0, 1, ..., end-1]} as I64. */
+    public static Tensor arange(long end) {
+        return Factories.arange(0, end, 1, DType.I64);
+    }
+
+    /** {@code start, start+step, ...} up to but excluding {@code end}, as F32. */
+    public static Tensor arange(double start, double end, double step) {
+        return Factories.arange(start, end, step, DType.F32);
+    }
+
+    /** {@code steps} evenly spaced F32 values from {@code start} to {@code end} inclusive. */
+    public static Tensor linspace(double start, double end, long steps) {
+        return Factories.linspace(start, end, steps);
+    }
+
+    /** The n x n identity, F32. */
+    public static Tensor eye(long n) {
+        return Factories.eye(n, n);
+    }
+
+    /** An n x m F32 matrix with ones on the diagonal. */
+    public static Tensor eye(long n, long m) {
+        return Factories.eye(n, m);
+    }
+
+    /** Uniform F32 samples in [0, 1). */
+    public static Tensor rand(Generator generator, long... shape) {
+        return Factories.rand(generator, shape);
+    }
+
+    /** Standard normal F32 samples. */
+    public static Tensor randn(Generator generator, long... shape) {
+        return Factories.randn(generator, shape);
+    }
+
+    /** Uniform I64 integers in [low, high). */
+    public static Tensor randint(Generator generator, long low, long high, long... shape) {
+        return Factories.randint(generator, low, high, shape);
+    }
+
+    /** An F32 tensor of the given shape over a copy of {@code data}; no shape means 1-D. */
+    public static Tensor of(float[] data, long... shape) {
+        return Factories.fromArray(data, data.length, DType.F32, shape);
+    }
+
+    /** An F64 tensor of the given shape over a copy of {@code data}; no shape means 1-D. */
+    public static Tensor of(double[] data, long... shape) {
+        return Factories.fromArray(data, data.length, DType.F64, shape);
+    }
+
+    /** An I32 tensor of the given shape over a copy of {@code data}; no shape means 1-D. */
+    public static Tensor of(int[] data, long... shape) {
+        return Factories.fromArray(data, data.length, DType.I32, shape);
+    }
+
+    /** An I64 tensor of the given shape over a copy of {@code data}; no shape means 1-D. */
+    public static Tensor of(long[] data, long... shape) {
+        return Factories.fromArray(data, data.length, DType.I64, shape);
+    }
+
+    /** A BOOL tensor of the given shape over a copy of {@code data}; no shape means 1-D. */
+    public static Tensor of(boolean[] data, long... shape) {
+        return Factories.fromArray(data, data.length, DType.BOOL, shape);
+    }
+
+    /** A 2-D F32 tensor from rows of equal length. */
+    public static Tensor of(float[][] rows) {
+        return Factories.fromRows(rows);
+    }
+
+    // ---------------------------------------------------------------- back to Java
+
+    /** The elements in row-major order, converted to float. */
+    public float[] toFloatArray() {
+        return HostArrays.toFloatArray(this);
+    }
+
+    /** The elements in row-major order, converted to double. */
+    public double[] toDoubleArray() {
+        return HostArrays.toDoubleArray(this);
+    }
+
+    /** The elements in row-major order, converted to int (floats truncate toward zero). */
+    public int[] toIntArray() {
+        return HostArrays.toIntArray(this);
+    }
+
+    /** The elements in row-major order, converted to long (floats truncate toward zero). */
+    public long[] toLongArray() {
+        return HostArrays.toLongArray(this);
+    }
+
+    /** The value of a one-element tensor. */
+    public double item() {
+        if (numel() != 1) {
+            throw new IllegalArgumentException("item: needs exactly one element, got shape " + Shape.str(shape));
+        }
+        return toDoubleArray()[0];
+    }
+
+    // ---------------------------------------------------------------- devices and dtypes
+
+    /** This tensor converted to {@code type} (round-to-nearest-even for floats); itself when already so. */
+    public Tensor to(DType type) {
+        if (type == dtype) {
+            return this;
+        }
+        Tensor out = emptyLike(type, shape);
+        device.backend().copy(this, out);
+        return out;
+    }
+
+    /** This tensor copied to {@code target}; itself when already there. */
+    public Tensor to(Device target) {
+        if (target == device) {
+            return this;
+        }
+        Tensor out = empty(dtype, target, shape);
+        target.backend().copy(this, out);
+        return out;
+    }
+
+    /** This tensor, or a contiguous copy of it when its layout is not contiguous. */
+    public Tensor contiguous() {
+        if (isContiguous()) {
+            return this;
+        }
+        Tensor out = emptyLike(dtype, shape);
+        device.backend().copy(this, out);
+        return out;
+    }
+
+    /** A contiguous copy that shares nothing with this tensor. */
+    public Tensor copy() {
+        Tensor out = emptyLike(dtype, shape);
+        device.backend().copy(this, out);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /** The same data seen with another shape; one size may be -1. Fails if the layout needs a copy (see {@link #reshape}). */
+    public Tensor view(long... newShape) {
+        long[] target = Views.inferShape("view", newShape, numel(), shape);
+        long[] newStrides = Views.viewStrides(shape, strides, target);
+        if (newStrides == null) {
+            throw new IllegalArgumentException("view: a tensor of shape " + Shape.str(shape) + " and strides "
+                    + Shape.str(strides) + " cannot be viewed as " + Shape.str(target) + " without a copy; use reshape");
+        }
+        return withLayout(target, newStrides, offset);
+    }
+
+    /** Like {@link #view}, but copies when the layout does not allow a view. */
+    public Tensor reshape(long... newShape) {
+        long[] target = Views.inferShape("reshape", newShape, numel(), shape);
+        long[] newStrides = Views.viewStrides(shape, strides, target);
+        return newStrides != null ? withLayout(target, newStrides, offset) : copy().view(target);
+    }
+
+    /** A 1-D view (or copy) of all elements. */
+    public Tensor flatten() {
+        return reshape(-1);
+    }
+
+    /** Dims reordered: dim i of the result is dim {@code dims[i]} of this tensor. */
+    public Tensor permute(int... dims) {
+        int[] perm = Views.permutation("permute", dims, shape);
+        long[] newShape = new long[perm.length];
+        long[] newStrides = new long[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            newShape[i] = shape[perm[i]];
+            newStrides[i] = strides[perm[i]];
+        }
+        return withLayout(newShape, newStrides, offset);
+    }
+
+    /** Dims {@code a} and {@code b} swapped. */
+    public Tensor transpose(int a, int b) {
+        int da = Shape.dim("transpose", a, shape);
+        int db = Shape.dim("transpose", b, shape);
+        long[] newShape = shape.clone();
+        long[] newStrides = strides.clone();
+        newShape[da] = shape[db];
+        newShape[db] = shape[da];
+        newStrides[da] = strides[db];
+        newStrides[db] = strides[da];
+        return withLayout(newShape, newStrides, offset);
+    }
+
+    /** The transpose of a matrix (the last two dims swapped for rank > 2). */
+    public Tensor t() {
+        if (shape.length < 2) {
+            throw new IllegalArgumentException("t: needs at least 2 dims, got shape " + Shape.str(shape));
+        }
+        return transpose(-2, -1);
+    }
+
+    /**
+     * Elements {@code start, start+step, ...} below {@code end} along {@code dim}, as in Python's
+     * {@code x[start:end:step]}: negative bounds count from the end, bounds are clamped, step > 0.
+     */
+    public Tensor slice(int dim, long start, long end, long step) {
+        int d = Shape.dim("slice", dim, shape);
+        if (step <= 0) {
+            throw new IllegalArgumentException("slice: step must be positive, got " + step);
+        }
+        long from = Views.clampIndex(start, shape[d]);
+        long to = Math.max(from, Views.clampIndex(end, shape[d]));
+        long[] newShape = shape.clone();
+        long[] newStrides = strides.clone();
+        newShape[d] = (to - from + step - 1) / step;
+        newStrides[d] = strides[d] * step;
+        return withLayout(newShape, newStrides, offset + (newShape[d] == 0 ? 0 : from * strides[d]));
+    }
+
+    /** {@code slice(dim, start, end, 1)}. */
+    public Tensor slice(int dim, long start, long end) {
+        return slice(dim, start, end, 1);
+    }
+
+    /** {@code length} elements from {@code start} along {@code dim}; the range must lie inside the dim. */
+    public Tensor narrow(int dim, long start, long length) {
+        int d = Shape.dim("narrow", dim, shape);
+        if (start < 0 || length < 0 || start + length > shape[d]) {
+            throw new IllegalArgumentException("narrow: range [" + start + ", " + (start + length) + ") is outside dim "
+                    + d + " of shape " + Shape.str(shape));
+        }
+        return slice(d, start, start + length, 1);
+    }
+
+    /** The slice at {@code index} along {@code dim}, with that dim removed; negative indices count from the end. */
+    public Tensor select(int dim, long index) {
+        int d = Shape.dim("select", dim, shape);
+        long i = index < 0 ? index + shape[d] : index;
+        if (i < 0 || i >= shape[d]) {
+            throw new IllegalArgumentException("select: index " + index + " is out of range for dim " + d
+                    + " of shape " + Shape.str(shape));
+        }
+        return withLayout(Views.without(shape, d), Views.without(strides, d), offset + i * strides[d]);
+    }
+
+    /**
+     * This tensor broadcast to {@code sizes} (stride 0 along the repeated dims, no copy). New dims
+     * go on the left; -1 keeps a size; only size-1 dims can grow.
+     */
+    public Tensor expand(long... sizes) {
+        if (sizes.length < shape.length) {
+            throw new IllegalArgumentException("expand: cannot expand shape " + Shape.str(shape) + " to fewer dims "
+                    + Shape.str(sizes));
+        }
+        int lead = sizes.length - shape.length;
+        long[] newShape = new long[sizes.length];
+        long[] newStrides = new long[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            long old = i < lead ? 1 : shape[i - lead];
+            long want = sizes[i] == -1 && i >= lead ? old : sizes[i];
+            if (want < 0 || (old != want && old != 1)) {
+                throw new IllegalArgumentException("expand: cannot expand shape " + Shape.str(shape) + " to "
+                        + Shape.str(sizes) + " (dim " + i + ": " + old + " to " + sizes[i] + ")");
+            }
+            newShape[i] = want;
+            newStrides[i] = i < lead || old != want ? 0 : strides[i - lead];
+        }
+        return withLayout(newShape, newStrides, offset);
+    }
+
+    /** All dims of size 1 removed. */
+    public Tensor squeeze() {
+        long[] newShape = Arrays.stream(shape).filter(s -> s != 1).toArray();
+        long[] newStrides = new long[newShape.length];
+        for (int d = 0, j = 0; d < shape.length; d++) {
+            if (shape[d] != 1) {
+                newStrides[j++] = strides[d];
+            }
+        }
+        return withLayout(newShape, newStrides, offset);
+    }
+
+    /** Dim {@code dim} removed if its size is 1; otherwise this tensor unchanged, as in PyTorch. */
+    public Tensor squeeze(int dim) {
+        int d = Shape.dim("squeeze", dim, shape);
+        return shape[d] != 1 ? this : withLayout(Views.without(shape, d), Views.without(strides, d), offset);
+    }
+
+    /** A new dim of size 1 at {@code dim} (in {@code [-rank-1, rank]}). */
+    public Tensor unsqueeze(int dim) {
+        int d = Shape.dim("unsqueeze", dim, Views.with(shape, 0, 1));
+        long stride = d < shape.length ? strides[d] * shape[d] : 1;
+        return withLayout(Views.with(shape, d, 1), Views.with(strides, d, stride), offset);
+    }
+
+    /** Pieces of {@code size} elements along {@code dim} (the last may be smaller); views. */
+    public List<Tensor> split(long size, int dim) {
+        return Joins.split(this, size, dim);
+    }
+
+    /** {@code chunks} pieces of (nearly) equal size along {@code dim}, as PyTorch's chunk; views. */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return Joins.chunk(this, chunks, dim);
+    }
+
+    private Tensor withLayout(long[] newShape, long[] newStrides, long newOffset) {
+        return new Tensor(storage, dtype, newShape, newStrides, newOffset, device);
+    }
+
+    @Override
+    public String toString() {
+        return TensorFormat.format(this);
+    }
+}
