@@ -27,6 +27,8 @@ final class GemmFloat {
     private static final class Workspace {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
+        /** One run of k from a source row or column, on its way into a panel. */
+        final float[] run = new float[KC];
         final MemorySegment tile = Arena.ofAuto().allocate((long) MR * NR * Float.BYTES, 64);
     }
 
@@ -44,10 +46,10 @@ final class GemmFloat {
             for (long pc = 0; pc < k; pc += KC) {
                 int kc = (int) Math.min(KC, k - pc);
                 boolean accumulate = pc > 0;
-                GemmPacking.packB(job.b(), bBase, pc, kc, jc, nc, ws.b);
+                GemmPacking.packB(job.b(), bBase, pc, kc, jc, nc, ws.b, ws.run);
                 for (long ic = i0; ic < i1; ic += MC) {
                     int mc = (int) Math.min(MC, i1 - ic);
-                    GemmPacking.packA(job.a(), aBase, ic, mc, pc, kc, ws.a);
+                    GemmPacking.packA(job.a(), aBase, ic, mc, pc, kc, ws.a, ws.run);
                     for (int ir = 0; ir < mc; ir += MR) {
                         int rows = Math.min(MR, mc - ir);
                         long rowAt = job.cRow(batch, ic + ir) + jc;
