@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Contiguous F32 loops of the elementwise ops: a vector body, then a scalar tail with the same
- * formulas. One loop per op, so that every Vector API operator is a constant where it is used
+ * formulas (the transcendental ones live in {@link VectorMath}). One loop per op, so that every Vector API operator is a constant where it is used
  * (the intrinsics need that) and no compiled loop carries the code of the others. Offsets are in
  * bytes; a BOOL operand is one byte per element.
  */
@@ -39,17 +39,17 @@ final class FloatKernels {
             case NEG -> neg(x, xb, o, ob, n);
             case ABS -> abs(x, xb, o, ob, n);
             case EXP -> exp(x, xb, o, ob, n);
-            case LOG -> log(x, xb, o, ob, n);
+            case LOG -> VectorMath.log(x, xb, o, ob, n);
             case SQRT -> sqrt(x, xb, o, ob, n);
             case RSQRT -> rsqrt(x, xb, o, ob, n);
-            case SIN -> sin(x, xb, o, ob, n);
-            case COS -> cos(x, xb, o, ob, n);
-            case TANH -> tanh(x, xb, o, ob, n);
-            case SIGMOID -> sigmoid(x, xb, o, ob, n);
+            case SIN -> VectorMath.sin(x, xb, o, ob, n);
+            case COS -> VectorMath.cos(x, xb, o, ob, n);
+            case TANH -> VectorMath.tanh(x, xb, o, ob, n);
+            case SIGMOID -> VectorMath.sigmoid(x, xb, o, ob, n);
             case RELU -> relu(x, xb, o, ob, n);
-            case SILU -> silu(x, xb, o, ob, n);
-            case GELU_TANH -> geluTanh(x, xb, o, ob, n);
-            case GELU_ERF -> geluErf(x, xb, o, ob, n);
+            case SILU -> VectorMath.silu(x, xb, o, ob, n);
+            case GELU_TANH -> VectorMath.geluTanh(x, xb, o, ob, n);
+            case GELU_ERF -> VectorMath.geluErf(x, xb, o, ob, n);
             case RECIPROCAL -> reciprocal(x, xb, o, ob, n);
             case SQUARE -> square(x, xb, o, ob, n);
             default -> throw new IllegalArgumentException(op.opName() + ": not a unary op");
@@ -86,15 +86,6 @@ final class FloatKernels {
         }
     }
 
-    private static void log(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
-        long i = 0;
-        for (long end = vectorEnd(n); i < end; i += STEP) {
-            VectorMath.log(load(x, xb + i)).intoMemorySegment(o, ob + i, ORDER);
-        }
-        for (; i < n * 4; i += 4) {
-            o.set(FLOAT, ob + i, VectorMath.log(x.get(FLOAT, xb + i)));
-        }
-    }
 
     private static void sqrt(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
         long i = 0;
@@ -116,45 +107,9 @@ final class FloatKernels {
         }
     }
 
-    private static void sin(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
-        long i = 0;
-        for (long end = vectorEnd(n); i < end; i += STEP) {
-            VectorMath.sin(load(x, xb + i)).intoMemorySegment(o, ob + i, ORDER);
-        }
-        for (; i < n * 4; i += 4) {
-            o.set(FLOAT, ob + i, VectorMath.sin(x.get(FLOAT, xb + i)));
-        }
-    }
 
-    private static void cos(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
-        long i = 0;
-        for (long end = vectorEnd(n); i < end; i += STEP) {
-            VectorMath.cos(load(x, xb + i)).intoMemorySegment(o, ob + i, ORDER);
-        }
-        for (; i < n * 4; i += 4) {
-            o.set(FLOAT, ob + i, VectorMath.cos(x.get(FLOAT, xb + i)));
-        }
-    }
 
-    private static void tanh(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
-        long i = 0;
-        for (long end = vectorEnd(n); i < end; i += STEP) {
-            VectorMath.tanh(load(x, xb + i)).intoMemorySegment(o, ob + i, ORDER);
-        }
-        for (; i < n * 4; i += 4) {
-            o.set(FLOAT, ob + i, VectorMath.tanh(x.get(FLOAT, xb + i)));
-        }
-    }
 
-    private static void sigmoid(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
-        long i = 0;
-        for (long end = vectorEnd(n); i < end; i += STEP) {
-            VectorMath.sigmoid(load(x, xb + i)).intoMemorySegment(o, ob + i, ORDER);
-        }
-        for (; i < n * 4; i += 4) {
-            o.set(FLOAT, ob + i, VectorMath.sigmoid(x.get(FLOAT, xb + i)));
-        }
-    }
 
     /** max(x, 0) with NaN kept (Math.max semantics, as the vector MAX has). */
     private static void relu(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
@@ -167,35 +122,8 @@ final class FloatKernels {
         }
     }
 
-    private static void silu(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
-        long i = 0;
-        for (long end = vectorEnd(n); i < end; i += STEP) {
-            VectorMath.silu(load(x, xb + i)).intoMemorySegment(o, ob + i, ORDER);
-        }
-        for (; i < n * 4; i += 4) {
-            o.set(FLOAT, ob + i, VectorMath.silu(x.get(FLOAT, xb + i)));
-        }
-    }
 
-    private static void geluTanh(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
-        long i = 0;
-        for (long end = vectorEnd(n); i < end; i += STEP) {
-            VectorMath.geluTanh(load(x, xb + i)).intoMemorySegment(o, ob + i, ORDER);
-        }
-        for (; i < n * 4; i += 4) {
-            o.set(FLOAT, ob + i, VectorMath.geluTanh(x.get(FLOAT, xb + i)));
-        }
-    }
 
-    private static void geluErf(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
-        long i = 0;
-        for (long end = vectorEnd(n); i < end; i += STEP) {
-            VectorMath.geluErf(load(x, xb + i)).intoMemorySegment(o, ob + i, ORDER);
-        }
-        for (; i < n * 4; i += 4) {
-            o.set(FLOAT, ob + i, VectorMath.geluErf(x.get(FLOAT, xb + i)));
-        }
-    }
 
     private static void reciprocal(MemorySegment x, long xb, MemorySegment o, long ob, long n) {
         long i = 0;

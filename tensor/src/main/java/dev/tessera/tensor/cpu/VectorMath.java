@@ -12,6 +12,7 @@ import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.NE;
 import static jdk.incubator.vector.VectorOperators.XOR;
 
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -23,12 +24,19 @@ import jdk.incubator.vector.VectorMask;
  * where the vector loop ends. Polynomial coefficients were fitted for these ranges (weighted least
  * squares towards minimax relative error); the tested error budget is in VectorMathAccuracyTest.
  *
+ * <p>The transcendental loops carry their vector formula inline and call no helper of ours but
+ * {@link #exp(FloatVector)}: C2 stops inlining ordinary methods once a compiled loop grows past
+ * its node budget, and a vector passed to a call that is not inlined is boxed on the heap (an
+ * order of magnitude slower).
+ *
  * <p>Special values follow IEEE and PyTorch: NaN in, NaN out; exp(-inf) = 0, log(0) = -inf,
  * log(x < 0) = NaN, tanh(±inf) = ±1, sigmoid(-inf) = 0, sin/cos(±inf) = NaN; silu and the gelus
  * of -inf are NaN (-inf times 0), as PyTorch's formulas give.
  */
 final class VectorMath {
     private VectorMath() {}
+
+    private static final int STEP = Simd.LANES * Float.BYTES;
 
     // Adding 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer (to nearest even); the
     // integer then sits in the low bits of the sum's bit pattern.
@@ -53,9 +61,9 @@ final class VectorMath {
         FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
         FloatVector n = t.sub(ROUND_MAGIC);
         IntVector ni = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-        FloatVector r = n.fma(bc(x, NEG_LN2_HI), xc);
-        r = n.fma(bc(x, NEG_LN2_LO), r);
-        FloatVector p = r.fma(E4, E3).fma(r, bc(r, E2)).fma(r, bc(r, E1)).fma(r, bc(r, E0));
+        FloatVector r = n.fma(FloatVector.broadcast(Simd.F, NEG_LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(Simd.F, NEG_LN2_LO), r);
+        FloatVector p = r.fma(E4, E3).fma(r, FloatVector.broadcast(Simd.F, E2)).fma(r, FloatVector.broadcast(Simd.F, E1)).fma(r, FloatVector.broadcast(Simd.F, E0));
         FloatVector er = r.mul(r).fma(p, r).add(1f);
         IntVector n1 = ni.lanewise(ASHR, 1);
         IntVector n2 = ni.sub(n1);
@@ -91,24 +99,31 @@ final class VectorMath {
             L7 = -7.971218973e-02f;
 
     /** log(x): x = m 2^e with m in [sqrt(1/2), sqrt(2)), log(m) by a polynomial in m - 1. */
-    static FloatVector log(FloatVector x) {
-        VectorMask<Float> tiny = x.compare(LT, MIN_NORMAL);
-        FloatVector xn = x.blend(x.mul(TWO_23), tiny);
-        IntVector bits = xn.reinterpretAsInts();
-        FloatVector e = ((FloatVector) bits.lanewise(LSHR, 23).sub(127).convert(I2F, 0));
-        e = e.blend(e.sub(23f), tiny);
-        FloatVector m = bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats();
-        VectorMask<Float> high = m.compare(GT, SQRT2);
-        m = m.blend(m.mul(0.5f), high);
-        e = e.blend(e.add(1f), high);
-        FloatVector f = m.sub(1f);
-        FloatVector p = f.fma(L7, L6).fma(f, bc(f, L5)).fma(f, bc(f, L4)).fma(f, bc(f, L3)).fma(f, bc(f, L2))
-                .fma(f, bc(f, L1)).fma(f, bc(f, L0));
-        FloatVector r = f.mul(f).fma(f.fma(p, bc(f, -0.5f)), f);
-        FloatVector y = e.fma(bc(x, LN2_HI), e.fma(bc(x, LN2_LO), r));
-        y = y.blend(Float.NEGATIVE_INFINITY, x.compare(EQ, 0f));
-        y = y.blend(Float.NaN, x.compare(LT, 0f));
-        return y.blend(x, x.compare(EQ, Float.POSITIVE_INFINITY).or(x.test(IS_NAN)));
+    static void log(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
+        long i = 0;
+        for (long end = Simd.bound(n) * 4; i < end; i += STEP) {
+            FloatVector x = FloatVector.fromMemorySegment(Simd.F, in, inAt + i, Simd.ORDER);
+            VectorMask<Float> tiny = x.compare(LT, MIN_NORMAL);
+            FloatVector xn = x.blend(x.mul(TWO_23), tiny);
+            IntVector bits = xn.reinterpretAsInts();
+            FloatVector e = ((FloatVector) bits.lanewise(LSHR, 23).sub(127).convert(I2F, 0));
+            e = e.blend(e.sub(23f), tiny);
+            FloatVector m = bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats();
+            VectorMask<Float> high = m.compare(GT, SQRT2);
+            m = m.blend(m.mul(0.5f), high);
+            e = e.blend(e.add(1f), high);
+            FloatVector f = m.sub(1f);
+            FloatVector p = f.fma(L7, L6).fma(f, FloatVector.broadcast(Simd.F, L5)).fma(f, FloatVector.broadcast(Simd.F, L4)).fma(f, FloatVector.broadcast(Simd.F, L3)).fma(f, FloatVector.broadcast(Simd.F, L2))
+                    .fma(f, FloatVector.broadcast(Simd.F, L1)).fma(f, FloatVector.broadcast(Simd.F, L0));
+            FloatVector r = f.mul(f).fma(f.fma(p, FloatVector.broadcast(Simd.F, -0.5f)), f);
+            FloatVector y = e.fma(FloatVector.broadcast(Simd.F, LN2_HI), e.fma(FloatVector.broadcast(Simd.F, LN2_LO), r));
+            y = y.blend(Float.NEGATIVE_INFINITY, x.compare(EQ, 0f));
+            y = y.blend(Float.NaN, x.compare(LT, 0f));
+            (y.blend(x, x.compare(EQ, Float.POSITIVE_INFINITY).or(x.test(IS_NAN)))).intoMemorySegment(out, outAt + i, Simd.ORDER);
+        }
+        for (; i < n * 4; i += 4) {
+            out.set(Staging.FLOAT, outAt + i, log(in.get(Staging.FLOAT, inAt + i)));
+        }
     }
 
     static float log(float x) {
@@ -148,15 +163,22 @@ final class VectorMath {
             T3 = 2.099804021e-02f, T4 = -6.097718608e-03f;
     private static final int SIGN = 0x80000000;
 
-    static FloatVector tanh(FloatVector x) {
-        FloatVector a = x.abs();
-        FloatVector x2 = x.mul(x);
-        FloatVector p = x2.fma(T4, T3).fma(x2, bc(x, T2)).fma(x2, bc(x, T1)).fma(x2, bc(x, T0));
-        FloatVector small = x.mul(x2).fma(p, x);
-        FloatVector e = exp(a.add(a));
-        FloatVector large = bc(x, 1f).sub(bc(x, 2f).div(e.add(1f)));
-        large = large.reinterpretAsInts().or(x.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
-        return large.blend(small, a.compare(LT, TANH_SMALL));
+    static void tanh(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
+        long i = 0;
+        for (long end = Simd.bound(n) * 4; i < end; i += STEP) {
+            FloatVector x = FloatVector.fromMemorySegment(Simd.F, in, inAt + i, Simd.ORDER);
+            FloatVector a = x.abs();
+            FloatVector x2 = x.mul(x);
+            FloatVector p = x2.fma(T4, T3).fma(x2, FloatVector.broadcast(Simd.F, T2)).fma(x2, FloatVector.broadcast(Simd.F, T1)).fma(x2, FloatVector.broadcast(Simd.F, T0));
+            FloatVector small = x.mul(x2).fma(p, x);
+            FloatVector e = exp(a.add(a));
+            FloatVector large = FloatVector.broadcast(Simd.F, 1f).sub(FloatVector.broadcast(Simd.F, 2f).div(e.add(1f)));
+            large = large.reinterpretAsInts().or(x.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
+            (large.blend(small, a.compare(LT, TANH_SMALL))).intoMemorySegment(out, outAt + i, Simd.ORDER);
+        }
+        for (; i < n * 4; i += 4) {
+            out.set(Staging.FLOAT, outAt + i, tanh(in.get(Staging.FLOAT, inAt + i)));
+        }
     }
 
     static float tanh(float x) {
@@ -174,9 +196,16 @@ final class VectorMath {
      * 1 / (1 + e^-x) as {@code (x >= 0 ? 1 : e) / (1 + e)} with {@code e = e^-|x|}: e never overflows,
      * and for negative x the result keeps its full relative accuracy down to the smallest floats.
      */
-    static FloatVector sigmoid(FloatVector x) {
-        FloatVector e = exp(x.abs().neg());
-        return bc(x, 1f).blend(e, x.compare(GE, 0f).not()).div(e.add(1f));
+    static void sigmoid(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
+        long i = 0;
+        for (long end = Simd.bound(n) * 4; i < end; i += STEP) {
+            FloatVector x = FloatVector.fromMemorySegment(Simd.F, in, inAt + i, Simd.ORDER);
+            FloatVector e = exp(x.abs().neg());
+            (FloatVector.broadcast(Simd.F, 1f).blend(e, x.compare(GE, 0f).not()).div(e.add(1f))).intoMemorySegment(out, outAt + i, Simd.ORDER);
+        }
+        for (; i < n * 4; i += 4) {
+            out.set(Staging.FLOAT, outAt + i, sigmoid(in.get(Staging.FLOAT, inAt + i)));
+        }
     }
 
     static float sigmoid(float x) {
@@ -185,9 +214,16 @@ final class VectorMath {
     }
 
     /** x * sigmoid(x), with one rounding less: {@code x * (x >= 0 ? 1 : e) / (1 + e)}. */
-    static FloatVector silu(FloatVector x) {
-        FloatVector e = exp(x.abs().neg());
-        return x.mul(bc(x, 1f).blend(e, x.compare(GE, 0f).not())).div(e.add(1f));
+    static void silu(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
+        long i = 0;
+        for (long end = Simd.bound(n) * 4; i < end; i += STEP) {
+            FloatVector x = FloatVector.fromMemorySegment(Simd.F, in, inAt + i, Simd.ORDER);
+            FloatVector e = exp(x.abs().neg());
+            (x.mul(FloatVector.broadcast(Simd.F, 1f).blend(e, x.compare(GE, 0f).not())).div(e.add(1f))).intoMemorySegment(out, outAt + i, Simd.ORDER);
+        }
+        for (; i < n * 4; i += 4) {
+            out.set(Staging.FLOAT, outAt + i, silu(in.get(Staging.FLOAT, inAt + i)));
+        }
     }
 
     static float silu(float x) {
@@ -202,10 +238,17 @@ final class VectorMath {
     private static final float G3 = 0.0713548163f;
 
     /** 0.5 x (1 + tanh(u)) written as x sigmoid(2u), which has no cancellation for negative x. */
-    static FloatVector geluTanh(FloatVector x) {
-        FloatVector z = x.mul(x.mul(x).fma(G3, G1));
-        FloatVector e = exp(z.abs().neg());
-        return x.mul(bc(x, 1f).blend(e, z.compare(GE, 0f).not())).div(e.add(1f));
+    static void geluTanh(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
+        long i = 0;
+        for (long end = Simd.bound(n) * 4; i < end; i += STEP) {
+            FloatVector x = FloatVector.fromMemorySegment(Simd.F, in, inAt + i, Simd.ORDER);
+            FloatVector z = x.mul(x.mul(x).fma(G3, G1));
+            FloatVector e = exp(z.abs().neg());
+            (x.mul(FloatVector.broadcast(Simd.F, 1f).blend(e, z.compare(GE, 0f).not())).div(e.add(1f))).intoMemorySegment(out, outAt + i, Simd.ORDER);
+        }
+        for (; i < n * 4; i += 4) {
+            out.set(Staging.FLOAT, outAt + i, geluTanh(in.get(Staging.FLOAT, inAt + i)));
+        }
     }
 
     static float geluTanh(float x) {
@@ -230,21 +273,28 @@ final class VectorMath {
      * x Phi(x), Phi the standard normal CDF (= 0.5 x (1 + erf(x / sqrt 2))). In the tails Phi(-t) =
      * e^(-t^2/2) Q(t), with t^2 split into two floats so that e^(-t^2/2) keeps full relative accuracy.
      */
-    static FloatVector geluErf(FloatVector x) {
-        FloatVector x2 = x.mul(x);
-        FloatVector ps = x2.fma(P4, P3).fma(x2, bc(x, P2)).fma(x2, bc(x, P1)).fma(x2, bc(x, P0));
-        FloatVector small = x.fma(ps, bc(x, 0.5f));
-        FloatVector t = x.abs().min(PHI_CLAMP);
-        FloatVector hi = t.mul(t);
-        FloatVector lo = t.fma(t, hi.neg());
-        FloatVector e = exp(hi.mul(-0.5f));
-        e = e.fma(lo.mul(-0.5f), e);
-        FloatVector w = bc(x, 1f).div(t.fma(QW, 1f));
-        FloatVector q = w.fma(Q8, Q7).fma(w, bc(x, Q6)).fma(w, bc(x, Q5)).fma(w, bc(x, Q4)).fma(w, bc(x, Q3))
-                .fma(w, bc(x, Q2)).fma(w, bc(x, Q1)).fma(w, bc(x, Q0));
-        FloatVector tail = e.mul(w).mul(q);
-        FloatVector phi = bc(x, 1f).sub(tail).blend(tail, x.compare(LT, 0f));
-        return x.mul(phi.blend(small, t.compare(LT, PHI_SMALL)));
+    static void geluErf(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
+        long i = 0;
+        for (long end = Simd.bound(n) * 4; i < end; i += STEP) {
+            FloatVector x = FloatVector.fromMemorySegment(Simd.F, in, inAt + i, Simd.ORDER);
+            FloatVector x2 = x.mul(x);
+            FloatVector ps = x2.fma(P4, P3).fma(x2, FloatVector.broadcast(Simd.F, P2)).fma(x2, FloatVector.broadcast(Simd.F, P1)).fma(x2, FloatVector.broadcast(Simd.F, P0));
+            FloatVector small = x.fma(ps, FloatVector.broadcast(Simd.F, 0.5f));
+            FloatVector t = x.abs().min(PHI_CLAMP);
+            FloatVector hi = t.mul(t);
+            FloatVector lo = t.fma(t, hi.neg());
+            FloatVector e = exp(hi.mul(-0.5f));
+            e = e.fma(lo.mul(-0.5f), e);
+            FloatVector w = FloatVector.broadcast(Simd.F, 1f).div(t.fma(QW, 1f));
+            FloatVector q = w.fma(Q8, Q7).fma(w, FloatVector.broadcast(Simd.F, Q6)).fma(w, FloatVector.broadcast(Simd.F, Q5)).fma(w, FloatVector.broadcast(Simd.F, Q4)).fma(w, FloatVector.broadcast(Simd.F, Q3))
+                    .fma(w, FloatVector.broadcast(Simd.F, Q2)).fma(w, FloatVector.broadcast(Simd.F, Q1)).fma(w, FloatVector.broadcast(Simd.F, Q0));
+            FloatVector tail = e.mul(w).mul(q);
+            FloatVector phi = FloatVector.broadcast(Simd.F, 1f).sub(tail).blend(tail, x.compare(LT, 0f));
+            (x.mul(phi.blend(small, t.compare(LT, PHI_SMALL)))).intoMemorySegment(out, outAt + i, Simd.ORDER);
+        }
+        for (; i < n * 4; i += 4) {
+            out.set(Staging.FLOAT, outAt + i, geluErf(in.get(Staging.FLOAT, inAt + i)));
+        }
     }
 
     static float geluErf(float x) {
@@ -279,12 +329,12 @@ final class VectorMath {
     private static final float C0 = 4.166666418e-02f, C1 = -1.388852834e-03f, C2 = 2.464662975e-05f,
             C3 = -1.073821707e-07f;
 
-    static FloatVector sin(FloatVector x) {
-        return sinCos(x, 0);
+    static void sin(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
+        sinCos(in, inAt, out, outAt, n, 0);
     }
 
-    static FloatVector cos(FloatVector x) {
-        return sinCos(x, 1);
+    static void cos(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
+        sinCos(in, inAt, out, outAt, n, 1);
     }
 
     static float sin(float x) {
@@ -296,35 +346,44 @@ final class VectorMath {
     }
 
     /**
-     * x = n pi/2 + r with |r| <= pi/4; the quadrant (n + shift) mod 4 picks sin r or cos r and the
+     * x = k pi/2 + r with |r| <= pi/4; the quadrant (k + shift) mod 4 picks sin r or cos r and the
      * sign. shift 0 gives sin x, shift 1 gives cos x = sin(x + pi/2).
      */
-    private static FloatVector sinCos(FloatVector x, int shift) {
-        FloatVector t = x.fma(TWO_OVER_PI, ROUND_MAGIC);
-        FloatVector n = t.sub(ROUND_MAGIC);
-        IntVector q = t.reinterpretAsInts().add(shift);
-        FloatVector r = n.fma(bc(x, NEG_PIO2_1), x);
-        r = n.fma(bc(x, NEG_PIO2_2), r);
-        r = n.fma(bc(x, NEG_PIO2_3), r);
-        FloatVector r2 = r.mul(r);
-        FloatVector sp = r2.fma(S3, S2).fma(r2, bc(x, S1)).fma(r2, bc(x, S0));
-        FloatVector s = r.mul(r2).fma(sp, r);
-        FloatVector cp = r2.fma(C3, C2).fma(r2, bc(x, C1)).fma(r2, bc(x, C0));
-        FloatVector c = r2.mul(r2).fma(cp, r2.fma(-0.5f, 1f));
-        FloatVector y = s.blend(c, q.and(1).compare(NE, 0).cast(x.species()));
-        y = y.reinterpretAsInts().lanewise(XOR, q.and(2).lanewise(LSHL, 30))
-                .reinterpretAsFloats();
-        VectorMask<Float> large = x.abs().compare(GT, TRIG_LIMIT);
-        if (large.anyTrue()) {
-            for (int i = 0; i < x.length(); i++) {
-                if (large.laneIsSet(i)) {
-                    double v = x.lane(i);
-                    y = y.withLane(i, (float) (shift == 0 ? Math.sin(v) : Math.cos(v)));
+    private static void sinCos(MemorySegment in, long inAt, MemorySegment out, long outAt, long n, int shift) {
+        long i = 0;
+        for (long end = Simd.bound(n) * 4; i < end; i += STEP) {
+            FloatVector x = FloatVector.fromMemorySegment(Simd.F, in, inAt + i, Simd.ORDER);
+            FloatVector t = x.fma(TWO_OVER_PI, ROUND_MAGIC);
+            FloatVector k = t.sub(ROUND_MAGIC);
+            IntVector q = t.reinterpretAsInts().add(shift);
+            FloatVector r = k.fma(FloatVector.broadcast(Simd.F, NEG_PIO2_1), x);
+            r = k.fma(FloatVector.broadcast(Simd.F, NEG_PIO2_2), r);
+            r = k.fma(FloatVector.broadcast(Simd.F, NEG_PIO2_3), r);
+            FloatVector r2 = r.mul(r);
+            FloatVector sp = r2.fma(S3, S2).fma(r2, FloatVector.broadcast(Simd.F, S1)).fma(r2, FloatVector.broadcast(Simd.F, S0));
+            FloatVector s = r.mul(r2).fma(sp, r);
+            FloatVector cp = r2.fma(C3, C2).fma(r2, FloatVector.broadcast(Simd.F, C1)).fma(r2, FloatVector.broadcast(Simd.F, C0));
+            FloatVector c = r2.mul(r2).fma(cp, r2.fma(-0.5f, 1f));
+            FloatVector y = s.blend(c, q.and(1).compare(NE, 0).cast(x.species()));
+            y = y.reinterpretAsInts().lanewise(XOR, q.and(2).lanewise(LSHL, 30))
+                    .reinterpretAsFloats();
+            VectorMask<Float> large = x.abs().compare(GT, TRIG_LIMIT);
+            if (large.anyTrue()) {
+                for (int lane = 0; lane < x.length(); lane++) {
+                    if (large.laneIsSet(lane)) {
+                        double v = x.lane(lane);
+                        y = y.withLane(lane, (float) (shift == 0 ? Math.sin(v) : Math.cos(v)));
+                    }
                 }
             }
+            y.intoMemorySegment(out, outAt + i, Simd.ORDER);
         }
-        return y;
+        for (; i < n * 4; i += 4) {
+            float v = in.get(Staging.FLOAT, inAt + i);
+            out.set(Staging.FLOAT, outAt + i, shift == 0 ? sin(v) : cos(v));
+        }
     }
+
 
     private static float sinCos(float x, int shift) {
         float t = Math.fma(x, TWO_OVER_PI, ROUND_MAGIC);
@@ -340,9 +399,5 @@ final class VectorMath {
         float c = Math.fma(r2 * r2, cp, Math.fma(r2, -0.5f, 1f));
         float y = (q & 1) != 0 ? c : s;
         return Float.intBitsToFloat(Float.floatToRawIntBits(y) ^ ((q & 2) << 30));
-    }
-
-    private static FloatVector bc(FloatVector like, float v) {
-        return FloatVector.broadcast(like.species(), v);
     }
 }
