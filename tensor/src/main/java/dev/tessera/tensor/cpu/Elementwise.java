@@ -157,6 +157,10 @@ final class Elementwise {
             MemorySegment src = x.storage().segment();
             MemorySegment dst = out.storage().segment();
             StridedRuns runs = runsOf(out, in);
+            if (Transpose.applies(runs)) {
+                Transpose.copy(runs, src, dst, bytes);
+                return;
+            }
             Parallel.forRange(runs.numel(), GRAIN, (start, end) -> {
                 StridedRuns.Cursor c = runs.cursor(start, end);
                 while (c.next()) {

@@ -68,6 +68,26 @@ final class StridedRuns {
         return numel;
     }
 
+    /** The number of coalesced dims (at least 1). */
+    int rank() {
+        return shape.length;
+    }
+
+    /** The size of coalesced dim {@code d}. */
+    long size(int d) {
+        return shape[d];
+    }
+
+    /** The stride of operand {@code k} along coalesced dim {@code d}. */
+    long stride(int k, int d) {
+        return strides[k][d];
+    }
+
+    /** The start offset of operand {@code k}. */
+    long offset(int k) {
+        return offsets[k];
+    }
+
     /** The length of the innermost coalesced dim: the longest run. */
     long innerSize() {
         return shape[shape.length - 1];

@@ -189,6 +189,25 @@ class ElementwiseTest {
         assertArrayEquals(t.toFloatArray(), c.toFloatArray());
     }
 
+    @Test
+    void transposedCopiesGoThroughTilesForEveryDtype() {
+        Tensor x = Tensor.randn(new Generator(12), 3, 45, 37);
+        for (DType type : new DType[] {DType.F32, DType.BF16, DType.F64, DType.I64, DType.BOOL}) {
+            Tensor t = x.to(type).transpose(1, 2); // [3, 37, 45], contiguous along dim 1
+            Tensor out = Cpu.empty(type, 3, 37, 45);
+            Cpu.CPU.copy(t, out);
+            double[] src = x.to(type).toDoubleArray();
+            double[] got = out.toDoubleArray();
+            for (int b = 0; b < 3; b++) {
+                for (int i = 0; i < 37; i++) {
+                    for (int j = 0; j < 45; j++) {
+                        assertEquals(src[(b * 45 + j) * 37 + i], got[(b * 37 + i) * 45 + j], type + " at " + b + "," + i + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
     private static float[] repeat(float[] v, int times) {
         float[] r = new float[v.length * times];
         for (int i = 0; i < r.length; i++) {
