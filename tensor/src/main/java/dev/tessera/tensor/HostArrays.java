@@ -13,6 +13,11 @@ final class HostArrays {
     }
 
     private static MemorySegment data(Tensor t) {
+        if (t.numel() == 0) {
+            // An empty view may point past the end of its storage (a select or narrow of a tensor
+            // with another dim of size 0), so its offset must not be used.
+            return MemorySegment.NULL;
+        }
         return t.storage().segment().asSlice(t.offset() * t.dtype().byteSize(), t.numel() * t.dtype().byteSize());
     }
 
