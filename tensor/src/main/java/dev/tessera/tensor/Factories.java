@@ -9,9 +9,11 @@ final class Factories {
 
     static Tensor full(double value, DType dtype, long... shape) {
         long[] checked = Shape.checked("full", shape);
-        Storage storage = Storage.allocate(Shape.numel(checked) * dtype.byteSize(), value == 0);
+        // Zeroed memory is +0.0 in every dtype; -0.0 has its sign bit set and must be written.
+        boolean allZeroBits = Double.doubleToRawLongBits(value) == 0;
+        Storage storage = Storage.allocate(Shape.numel(checked) * dtype.byteSize(), allZeroBits);
         Tensor out = new Tensor(storage, dtype, checked, Shape.contiguousStrides(checked), 0, Device.cpu());
-        if (value != 0) {
+        if (!allZeroBits) {
             fillHost(out, value);
         }
         return out;
