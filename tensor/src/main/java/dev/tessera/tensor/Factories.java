@@ -56,8 +56,9 @@ final class Factories {
         MemorySegment segment = out.storage().segment();
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         for (long i = 0; i < steps; i++) {
-            // Fill from both ends, as NumPy does, so that the last value is exactly `end`.
-            double v = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
+            // Fill from both ends, as PyTorch does, so that the last value is exactly `end`; a single
+            // step is `start`, as in PyTorch and NumPy.
+            double v = i < steps / 2 || steps == 1 ? start + i * step : end - (steps - 1 - i) * step;
             DType.F32.write(segment, i, v);
         }
         return out;
