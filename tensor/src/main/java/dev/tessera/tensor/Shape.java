@@ -78,8 +78,9 @@ public final class Shape {
         int rank = shape.length;
         int d = dim < 0 ? dim + rank : dim;
         if (d < 0 || d >= rank) {
+            String expected = rank == 0 ? "a 0-d tensor has no dims" : "expected a dim in [" + (-rank) + ", " + (rank - 1) + "]";
             throw new IllegalArgumentException(op + ": dim " + dim + " is out of range for a tensor of shape "
-                    + str(shape) + " (expected a dim in [" + (-rank) + ", " + (rank - 1) + "])");
+                    + str(shape) + " (" + expected + ")");
         }
         return d;
     }
