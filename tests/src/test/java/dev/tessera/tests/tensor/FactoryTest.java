@@ -199,6 +199,13 @@ class FactoryTest {
     }
 
     @Test
+    void arraysRefuseTensorsTooBigForJava() {
+        Tensor huge = Tensor.scalar(1).expand(1L << 31); // no memory of its own, 2^31 elements
+        assertRefused(huge::toFloatArray, "toFloatArray", "2147483648 elements", "[2147483648]");
+        assertRefused(huge::toLongArray, "toLongArray");
+    }
+
+    @Test
     void itemReadsTheOneElement() {
         assertEquals(2.5, Tensor.scalar(2.5).item());
         assertEquals(-4, Tensor.full(-4, DType.I32, 1, 1).item());
