@@ -46,6 +46,7 @@ class ViewTest {
         assertArrayEquals(new float[] {0, 2, 3, 5}, values(x.slice(1, 0, 100, 2)));
         assertArrayEquals(new float[] {1, 2, 4, 5}, values(x.slice(1, -2, Long.MAX_VALUE)));
         assertArrayEquals(new long[] {2, 0}, x.slice(1, 2, 1).shape(), "an empty slice when end < start");
+        assertArrayEquals(new float[] {0, 3}, values(x.slice(1, 0, 5, Long.MAX_VALUE)), "a step past the end takes one");
         assertArrayEquals(new float[] {3, 4, 5}, values(x.select(0, -1)));
         assertArrayEquals(new float[] {1, 4}, values(x.narrow(1, 1, 1).flatten()));
         assertArrayEquals(new float[] {0, 1, 2, 0, 1, 2}, values(x.select(0, 0).expand(2, -1)));
@@ -92,6 +93,9 @@ class ViewTest {
         assertRefused(() -> x.view(5, 5), "view", "[2, 3, 4]", "[5, 5]");
         assertRefused(() -> x.view(-2, 12), "view", "invalid size -2");
         assertRefused(() -> Tensor.zeros(0, 5).view(0, -1), "view", "[0, -1]");
+        // 2^32 * 2^32 wraps to 0 in a long: it must not pass for the 0 elements of an empty tensor.
+        assertRefused(() -> Tensor.zeros(0).view(1L << 32, 1L << 32), "view", "[4294967296, 4294967296]");
+        assertArrayEquals(new long[] {1L << 32, 1L << 32, 0}, Tensor.zeros(0).view(1L << 32, 1L << 32, 0).shape());
     }
 
     @Test
@@ -109,7 +113,9 @@ class ViewTest {
         assertRefused(() -> x.expand(2, 4), "expand", "[2, 3]", "[2, 4]");
         assertRefused(() -> x.expand(3), "expand", "fewer dims");
         assertRefused(() -> x.expand(-1, 2, 3), "expand");
-        assertRefused(() -> x.unsqueeze(3), "unsqueeze", "dim 3");
+        assertRefused(() -> x.unsqueeze(3), "unsqueeze", "dim 3", "shape [2, 3]", "[-3, 2]");
+        assertRefused(() -> x.unsqueeze(-4), "unsqueeze", "dim -4", "shape [2, 3]");
+        assertRefused(() -> x.narrow(1, 1, Long.MAX_VALUE), "narrow", "[2, 3]");
         assertRefused(() -> x.squeeze(-3), "squeeze", "dim -3");
     }
 
