@@ -32,7 +32,7 @@ import net.jqwik.api.statistics.Statistics;
  * {@code contiguous()}), and still shares the storage it started with, unless a reshape had to
  * copy because {@code view} refused.
  */
-class ViewChainProperties {
+class ViewChainTest {
     /** Keeps expand from building huge tensors out of many unsqueezed dims. */
     private static final int MAX_NUMEL = 20_000;
     private static final int MAX_RANK = 8;
