@@ -191,7 +191,8 @@ record SafeTensorsHeader(long byteSize, List<Entry> entries, Map<String, String>
         Object code = field(file, where, fields, "dtype");
         DType dtype = code instanceof String s ? dtype(s) : null;
         if (dtype == null) {
-            throw CorruptFile.error(file, where + ": unsupported dtype " + HeaderJson.describe(code)
+            String found = code instanceof String s ? "\"" + s + "\"" : HeaderJson.describe(code);
+            throw CorruptFile.error(file, where + ": unsupported dtype " + found
                     + " (Tessera reads F32, F64, BF16, F16, I32, I64, BOOL)");
         }
         long[] shape = naturals(file, where, "shape", field(file, where, fields, "shape"));
