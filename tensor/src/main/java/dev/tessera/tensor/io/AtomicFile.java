@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writes a file whole or not at all: the bytes go to a temporary file in the target's folder,
  * which is fsync'd and then renamed over the target. A crash or an exception part-way leaves the
- * previous file as it was (and at worst a stray {@code .NAME.*.tmp} file after a crash).
+ * previous file as it was (and at worst a stray {@code .NAME.*.tmp} file after a crash). A
+ * target that is a symbolic link is replaced by a regular file, as with any rename.
  */
 final class AtomicFile {
     /** What writes the file's content. */

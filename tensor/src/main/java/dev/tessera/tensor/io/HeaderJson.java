@@ -51,7 +51,7 @@ final class HeaderJson {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isSurrogate(c) && !isPairAt(s, i)) {
-                throw new IllegalArgumentException("safetensors header: the string \"" + s
+                throw new IllegalArgumentException("SafeTensors.write: the string \"" + s
                         + "\" has an unpaired surrogate at index " + i + ", which UTF-8 cannot encode");
             }
             if (Character.isHighSurrogate(c)) {

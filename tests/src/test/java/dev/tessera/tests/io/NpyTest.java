@@ -3,6 +3,7 @@ package dev.tessera.tests.io;
 import static dev.tessera.tests.io.IoFixtures.assertSameTensor;
 import static dev.tessera.tests.io.IoFixtures.golden;
 import static dev.tessera.tests.io.IoFixtures.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,8 @@ import dev.tessera.tensor.Tensor;
 import dev.tessera.tensor.io.Npy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +55,24 @@ class NpyTest {
     }
 
     @Test
+    void bigEndianDataOfEveryWidthIsConverted() throws IOException {
+        ByteBuffer f8 = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN).putDouble(1.5).putDouble(-1e300);
+        assertArrayEquals(new double[] {1.5, -1e300}, Npy.read(file(npy(dict("'>f8'", "False", "(2,)"), f8.array()))).toDoubleArray());
+        ByteBuffer i8 = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong((1L << 53) + 1);
+        assertArrayEquals(new long[] {(1L << 53) + 1}, Npy.read(file(npy(dict("'>i8'", "False", "()"), i8.array()))).toLongArray());
+        ByteBuffer f2 = ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN)
+                .putShort(Float.floatToFloat16(0.5f)).putShort(Float.floatToFloat16(-3f));
+        assertArrayEquals(new float[] {0.5f, -3f}, Npy.read(file(npy(dict("'>f2'", "False", "(2,)"), f2.array()))).toFloatArray());
+        ByteBuffer f4 = ByteBuffer.allocate(24).order(ByteOrder.BIG_ENDIAN);
+        for (int i = 0; i < 6; i++) {
+            f4.putFloat(i);
+        }
+        // big-endian and Fortran order at once: data 0..5 column-major for shape (2, 3)
+        Tensor both = Npy.read(file(npy(dict("'>f4'", "True", "(2, 3)"), f4.array())));
+        assertArrayEquals(new float[] {0, 2, 4, 1, 3, 5}, both.toFloatArray());
+    }
+
+    @Test
     void bf16IsRefusedWithAClearMessage() {
         Path file = dir.resolve("bf16.npy");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -68,14 +89,18 @@ class NpyTest {
         return file;
     }
 
-    /** A version 1.0 file with this header text (unpadded) and data. */
+    /** A version 1.0 file with this header text (unpadded) and {@code dataBytes} zero bytes of data. */
     private static byte[] npy(String header, int dataBytes) {
+        return npy(header, new byte[dataBytes]);
+    }
+
+    private static byte[] npy(String header, byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
         out.write(header.length() & 0xFF);
         out.write(header.length() >>> 8);
         out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
-        out.writeBytes(new byte[dataBytes]);
+        out.writeBytes(data);
         return out.toByteArray();
     }
 

@@ -1,6 +1,8 @@
 package dev.tessera.tests.io;
 
 import static dev.tessera.tests.io.IoFixtures.safetensors;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tessera.tensor.Tensor;
 import dev.tessera.tensor.io.SafeTensors;
@@ -9,9 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,7 +110,7 @@ class SafeTensorsCorruptionTest {
     void escapedKeysAreDecoded() throws IOException {
         String header = "{\"caf\\u00e9 \\/ \\ud83d\\ude00\":{\"dtype\":\"BOOL\",\"shape\":[],\"data_offsets\":[0,1]}}";
         Path file = file(safetensors(header, 1));
-        org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of("café / 😀"), SafeTensors.read(file).keySet());
+        assertEquals(Set.of("café / 😀"), SafeTensors.read(file).keySet());
     }
 
     @Test
@@ -199,7 +203,7 @@ class SafeTensorsCorruptionTest {
     @Test
     void notAFile() throws IOException {
         Path missing = dir.resolve("missing.safetensors");
-        org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class, () -> SafeTensors.read(missing));
-        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> SafeTensors.read(dir));
+        assertThrows(NoSuchFileException.class, () -> SafeTensors.read(missing));
+        assertThrows(IOException.class, () -> SafeTensors.read(dir));
     }
 }

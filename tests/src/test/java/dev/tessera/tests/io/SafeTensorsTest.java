@@ -12,9 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Generator;
+import dev.tessera.tensor.Storage;
 import dev.tessera.tensor.Tensor;
 import dev.tessera.tensor.io.SafeTensors;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -51,6 +55,15 @@ class SafeTensorsTest {
         Map<String, Tensor> read = SafeTensors.read(file);
         assertSameTensors(views, read);
         assertArrayEquals(new float[] {7, 7, 7, 7, 7, -8, -8, -8, -8, -8, 9, 9, 9, 9, 9}, read.get("broadcast").toFloatArray());
+    }
+
+    @Test
+    void aTensorOverJavaHeapMemoryIsWritten() throws IOException {
+        float[] values = {1, 2, 3, 4, 5, 6};
+        Tensor heap = Tensor.wrap(Storage.wrap(MemorySegment.ofArray(values)), DType.F32, 1, 2, 2);
+        Path file = dir.resolve("heap.safetensors");
+        SafeTensors.write(file, Map.of("h", heap));
+        assertArrayEquals(new float[] {2, 3, 4, 5}, SafeTensors.read(file).get("h").toFloatArray());
     }
 
     @Test
@@ -138,7 +151,7 @@ class SafeTensorsTest {
         String header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
         header += " ".repeat(73 - header.length());
         byte[] data = new byte[8];
-        java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-3f);
+        ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-3f);
         Path file = dir.resolve("odd.safetensors");
         Files.write(file, IoFixtures.safetensors(73, header.getBytes(), data));
         assertArrayEquals(new float[] {1.5f, -3f}, SafeTensors.read(file).get("x").toFloatArray());
@@ -149,7 +162,7 @@ class SafeTensorsTest {
         Path file = dir.resolve("pad.safetensors");
         SafeTensors.write(file, Map.of("abc", Tensor.ones(1)));
         byte[] all = Files.readAllBytes(file);
-        long n = java.nio.ByteBuffer.wrap(all).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        long n = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertEquals(0, n % 8);
         String header = new String(all, 8, (int) n);
         assertEquals("{\"abc\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", header.stripTrailing());
