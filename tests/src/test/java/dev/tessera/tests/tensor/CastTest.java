@@ -15,6 +15,8 @@ import java.lang.foreign.ValueLayout;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code to(dtype)} between every pair of dtypes. The float-to-half roundings are checked bit by
@@ -145,10 +147,11 @@ class CastTest {
         };
     }
 
-    @Test
-    void castsBetweenEveryPairOfDtypes() {
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "reference"})
+    void castsBetweenEveryPairOfDtypes(String device) {
         double[] samples = {-2.75, -2.5, -1, -0.5, -0.0, 0, 0.3, 1, 1.5, 2.9, 100.7, 1e-3, -300.25, 4097.5, 65519.9, 1e-6};
-        Tensor source = Tensor.of(samples);
+        Tensor source = Tensor.of(samples).to(Device.of(device));
         for (DType from : DType.values()) {
             Tensor a = source.to(from);
             for (DType to : DType.values()) {
@@ -163,7 +166,7 @@ class CastTest {
                     expected[i] = cast(cast(samples[i], from), to);
                 }
                 // assertArrayEquals on doubles compares bits, so -0.0 and 0.0 differ.
-                assertArrayEquals(expected, b.toDoubleArray(), from + " -> " + to);
+                assertArrayEquals(expected, b.to(Device.cpu()).toDoubleArray(), from + " -> " + to + " on " + device);
             }
         }
     }
