@@ -470,6 +470,429 @@ public final class Tensor {
         return Joins.chunk(this, chunks, dim);
     }
 
+    // ---------------------------------------------------------------- elementwise
+    /** Elementwise -x. */
+    public Tensor neg() {
+        return Elementwise.unary(Op.NEG, this);
+    }
+    /** Elementwise |x|. */
+    public Tensor abs() {
+        return Elementwise.unary(Op.ABS, this);
+    }
+    /** Elementwise e^x. */
+    public Tensor exp() {
+        return Elementwise.unary(Op.EXP, this);
+    }
+    /** Elementwise the natural logarithm. */
+    public Tensor log() {
+        return Elementwise.unary(Op.LOG, this);
+    }
+    /** Elementwise the square root. */
+    public Tensor sqrt() {
+        return Elementwise.unary(Op.SQRT, this);
+    }
+    /** Elementwise 1 / sqrt(x). */
+    public Tensor rsqrt() {
+        return Elementwise.unary(Op.RSQRT, this);
+    }
+    /** Elementwise sine. */
+    public Tensor sin() {
+        return Elementwise.unary(Op.SIN, this);
+    }
+    /** Elementwise cosine. */
+    public Tensor cos() {
+        return Elementwise.unary(Op.COS, this);
+    }
+    /** Elementwise hyperbolic tangent. */
+    public Tensor tanh() {
+        return Elementwise.unary(Op.TANH, this);
+    }
+    /** Elementwise 1 / (1 + e^-x). */
+    public Tensor sigmoid() {
+        return Elementwise.unary(Op.SIGMOID, this);
+    }
+    /** Elementwise max(x, 0). */
+    public Tensor relu() {
+        return Elementwise.unary(Op.RELU, this);
+    }
+    /** Elementwise x * sigmoid(x). */
+    public Tensor silu() {
+        return Elementwise.unary(Op.SILU, this);
+    }
+    /** Elementwise GELU, exact: x * Phi(x) with the normal CDF via erf. */
+    public Tensor gelu() {
+        return Elementwise.unary(Op.GELU_ERF, this);
+    }
+    /** Elementwise GELU, tanh approximation: 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3))). */
+    public Tensor geluTanh() {
+        return Elementwise.unary(Op.GELU_TANH, this);
+    }
+    /** Elementwise 1 / x. */
+    public Tensor reciprocal() {
+        return Elementwise.unary(Op.RECIPROCAL, this);
+    }
+    /** Elementwise x * x. */
+    public Tensor square() {
+        return Elementwise.unary(Op.SQUARE, this);
+    }
+    /** Elementwise a + b, with NumPy broadcasting. */
+    public Tensor add(Tensor other) {
+        return Elementwise.binary(Op.ADD, this, other);
+    }
+
+    /** Elementwise a + b, with a scalar of this tensor's dtype. */
+    public Tensor add(double other) {
+        return Elementwise.binary(Op.ADD, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a - b, with NumPy broadcasting. */
+    public Tensor sub(Tensor other) {
+        return Elementwise.binary(Op.SUB, this, other);
+    }
+
+    /** Elementwise a - b, with a scalar of this tensor's dtype. */
+    public Tensor sub(double other) {
+        return Elementwise.binary(Op.SUB, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a * b, with NumPy broadcasting. */
+    public Tensor mul(Tensor other) {
+        return Elementwise.binary(Op.MUL, this, other);
+    }
+
+    /** Elementwise a * b, with a scalar of this tensor's dtype. */
+    public Tensor mul(double other) {
+        return Elementwise.binary(Op.MUL, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a / b (floats), with NumPy broadcasting. */
+    public Tensor div(Tensor other) {
+        return Elementwise.binary(Op.DIV, this, other);
+    }
+
+    /** Elementwise a / b (floats), with a scalar of this tensor's dtype. */
+    public Tensor div(double other) {
+        return Elementwise.binary(Op.DIV, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a to the power b (floats), with NumPy broadcasting. */
+    public Tensor pow(Tensor other) {
+        return Elementwise.binary(Op.POW, this, other);
+    }
+
+    /** Elementwise a to the power b (floats), with a scalar of this tensor's dtype. */
+    public Tensor pow(double other) {
+        return Elementwise.binary(Op.POW, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise the larger of a and b; NaN wins, with NumPy broadcasting. */
+    public Tensor maximum(Tensor other) {
+        return Elementwise.binary(Op.MAXIMUM, this, other);
+    }
+
+    /** Elementwise the larger of a and b; NaN wins, with a scalar of this tensor's dtype. */
+    public Tensor maximum(double other) {
+        return Elementwise.binary(Op.MAXIMUM, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise the smaller of a and b; NaN wins, with NumPy broadcasting. */
+    public Tensor minimum(Tensor other) {
+        return Elementwise.binary(Op.MINIMUM, this, other);
+    }
+
+    /** Elementwise the smaller of a and b; NaN wins, with a scalar of this tensor's dtype. */
+    public Tensor minimum(double other) {
+        return Elementwise.binary(Op.MINIMUM, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a == b, as BOOL, with NumPy broadcasting. */
+    public Tensor eq(Tensor other) {
+        return Elementwise.binary(Op.EQ, this, other);
+    }
+
+    /** Elementwise a == b, as BOOL, with a scalar of this tensor's dtype. */
+    public Tensor eq(double other) {
+        return Elementwise.binary(Op.EQ, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a != b, as BOOL, with NumPy broadcasting. */
+    public Tensor ne(Tensor other) {
+        return Elementwise.binary(Op.NE, this, other);
+    }
+
+    /** Elementwise a != b, as BOOL, with a scalar of this tensor's dtype. */
+    public Tensor ne(double other) {
+        return Elementwise.binary(Op.NE, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a < b, as BOOL, with NumPy broadcasting. */
+    public Tensor lt(Tensor other) {
+        return Elementwise.binary(Op.LT, this, other);
+    }
+
+    /** Elementwise a < b, as BOOL, with a scalar of this tensor's dtype. */
+    public Tensor lt(double other) {
+        return Elementwise.binary(Op.LT, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a <= b, as BOOL, with NumPy broadcasting. */
+    public Tensor le(Tensor other) {
+        return Elementwise.binary(Op.LE, this, other);
+    }
+
+    /** Elementwise a <= b, as BOOL, with a scalar of this tensor's dtype. */
+    public Tensor le(double other) {
+        return Elementwise.binary(Op.LE, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a > b, as BOOL, with NumPy broadcasting. */
+    public Tensor gt(Tensor other) {
+        return Elementwise.binary(Op.GT, this, other);
+    }
+
+    /** Elementwise a > b, as BOOL, with a scalar of this tensor's dtype. */
+    public Tensor gt(double other) {
+        return Elementwise.binary(Op.GT, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise a >= b, as BOOL, with NumPy broadcasting. */
+    public Tensor ge(Tensor other) {
+        return Elementwise.binary(Op.GE, this, other);
+    }
+
+    /** Elementwise a >= b, as BOOL, with a scalar of this tensor's dtype. */
+    public Tensor ge(double other) {
+        return Elementwise.binary(Op.GE, this, Elementwise.scalarLike(this, other));
+    }
+    /** Elementwise {@code cond ? a : b} with broadcasting; cond is BOOL. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return Elementwise.where(cond, a, b);
+    }
+
+    /** This tensor with {@code value} wherever the BOOL {@code mask} (broadcast to this shape) is true. */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return Elementwise.maskedFill(this, mask, value);
+    }
+
+    /** Elementwise {@code min(max(x, lo), hi)}; NaN stays NaN. */
+    public Tensor clamp(double lo, double hi) {
+        return Elementwise.clamp(this, lo, hi);
+    }
+
+    /** Elementwise {@code max(x, lo)}. */
+    public Tensor clampMin(double lo) {
+        return Elementwise.clamp(this, lo, Double.POSITIVE_INFINITY);
+    }
+
+    /** Elementwise {@code min(x, hi)}. */
+    public Tensor clampMax(double hi) {
+        return Elementwise.clamp(this, Double.NEGATIVE_INFINITY, hi);
+    }
+
+    // ---------------------------------------------------------------- reductions
+    /** The sum (integers and BOOL sum into I64) of all elements, as a 0-d tensor. */
+    public Tensor sum() {
+        return Reductions.reduce(Op.SUM, this, new int[0], false);
+    }
+
+    /** The sum (integers and BOOL sum into I64) over one dim, which is removed. */
+    public Tensor sum(int dim) {
+        return Reductions.reduce(Op.SUM, this, new int[] {dim}, false);
+    }
+
+    /** The sum (integers and BOOL sum into I64) over one dim, kept as size 1 when {@code keepdim}. */
+    public Tensor sum(int dim, boolean keepdim) {
+        return Reductions.reduce(Op.SUM, this, new int[] {dim}, keepdim);
+    }
+
+    /** The sum (integers and BOOL sum into I64) over the given dims (none: all). */
+    public Tensor sum(int[] dims, boolean keepdim) {
+        return Reductions.reduce(Op.SUM, this, dims, keepdim);
+    }
+    /** The maximum (NaN wins) of all elements, as a 0-d tensor. */
+    public Tensor max() {
+        return Reductions.reduce(Op.MAX, this, new int[0], false);
+    }
+
+    /** The maximum (NaN wins) over one dim, which is removed. */
+    public Tensor max(int dim) {
+        return Reductions.reduce(Op.MAX, this, new int[] {dim}, false);
+    }
+
+    /** The maximum (NaN wins) over one dim, kept as size 1 when {@code keepdim}. */
+    public Tensor max(int dim, boolean keepdim) {
+        return Reductions.reduce(Op.MAX, this, new int[] {dim}, keepdim);
+    }
+
+    /** The maximum (NaN wins) over the given dims (none: all). */
+    public Tensor max(int[] dims, boolean keepdim) {
+        return Reductions.reduce(Op.MAX, this, dims, keepdim);
+    }
+    /** The minimum (NaN wins) of all elements, as a 0-d tensor. */
+    public Tensor min() {
+        return Reductions.reduce(Op.MIN, this, new int[0], false);
+    }
+
+    /** The minimum (NaN wins) over one dim, which is removed. */
+    public Tensor min(int dim) {
+        return Reductions.reduce(Op.MIN, this, new int[] {dim}, false);
+    }
+
+    /** The minimum (NaN wins) over one dim, kept as size 1 when {@code keepdim}. */
+    public Tensor min(int dim, boolean keepdim) {
+        return Reductions.reduce(Op.MIN, this, new int[] {dim}, keepdim);
+    }
+
+    /** The minimum (NaN wins) over the given dims (none: all). */
+    public Tensor min(int[] dims, boolean keepdim) {
+        return Reductions.reduce(Op.MIN, this, dims, keepdim);
+    }
+    /** {@code log(sum(exp(x)))}, computed stably of all elements, as a 0-d tensor. */
+    public Tensor logsumexp() {
+        return Reductions.reduce(Op.LOGSUMEXP, this, new int[0], false);
+    }
+
+    /** {@code log(sum(exp(x)))}, computed stably over one dim, which is removed. */
+    public Tensor logsumexp(int dim) {
+        return Reductions.reduce(Op.LOGSUMEXP, this, new int[] {dim}, false);
+    }
+
+    /** {@code log(sum(exp(x)))}, computed stably over one dim, kept as size 1 when {@code keepdim}. */
+    public Tensor logsumexp(int dim, boolean keepdim) {
+        return Reductions.reduce(Op.LOGSUMEXP, this, new int[] {dim}, keepdim);
+    }
+
+    /** {@code log(sum(exp(x)))}, computed stably over the given dims (none: all). */
+    public Tensor logsumexp(int[] dims, boolean keepdim) {
+        return Reductions.reduce(Op.LOGSUMEXP, this, dims, keepdim);
+    }
+    /** The mean of all elements, as a 0-d tensor (floats). */
+    public Tensor mean() {
+        return Reductions.mean(this, new int[0], false);
+    }
+
+    /** The mean over one dim, which is removed. */
+    public Tensor mean(int dim) {
+        return Reductions.mean(this, new int[] {dim}, false);
+    }
+
+    /** The mean over one dim, kept as size 1 when {@code keepdim}. */
+    public Tensor mean(int dim, boolean keepdim) {
+        return Reductions.mean(this, new int[] {dim}, keepdim);
+    }
+
+    /** The mean over the given dims (none: all). */
+    public Tensor mean(int[] dims, boolean keepdim) {
+        return Reductions.mean(this, dims, keepdim);
+    }
+
+    /** The unbiased variance (correction 1) of all elements. */
+    public Tensor var() {
+        return Reductions.var(this, new int[0], 1, false);
+    }
+
+    /** The unbiased variance over one dim, which is removed. */
+    public Tensor var(int dim) {
+        return Reductions.var(this, new int[] {dim}, 1, false);
+    }
+
+    /** The variance over the given dims (none: all), dividing by {@code n - correction}. */
+    public Tensor var(int[] dims, int correction, boolean keepdim) {
+        return Reductions.var(this, dims, correction, keepdim);
+    }
+
+    /** The index of the largest element of the flattened tensor (I64, 0-d); ties: the first. */
+    public Tensor argmax() {
+        return Reductions.argReduceAll(Op.ARGMAX, this);
+    }
+
+    /** The index of the largest element along {@code dim} (I64); ties: the first. */
+    public Tensor argmax(int dim, boolean keepdim) {
+        return Reductions.argReduce(Op.ARGMAX, this, dim, keepdim);
+    }
+
+    /** The index of the smallest element of the flattened tensor (I64, 0-d); ties: the first. */
+    public Tensor argmin() {
+        return Reductions.argReduceAll(Op.ARGMIN, this);
+    }
+
+    /** The index of the smallest element along {@code dim} (I64); ties: the first. */
+    public Tensor argmin(int dim, boolean keepdim) {
+        return Reductions.argReduce(Op.ARGMIN, this, dim, keepdim);
+    }
+
+    // ---------------------------------------------------------------- along one dim
+
+    /** {@code exp(x) / sum(exp(x))} along {@code dim}. */
+    public Tensor softmax(int dim) {
+        return AlongDim.softmax(Op.SOFTMAX, this, dim);
+    }
+
+    /** {@code x - logsumexp(x)} along {@code dim}. */
+    public Tensor logSoftmax(int dim) {
+        return AlongDim.softmax(Op.LOG_SOFTMAX, this, dim);
+    }
+
+    /** The inclusive running sum along {@code dim} (integers and BOOL sum into I64). */
+    public Tensor cumsum(int dim) {
+        return AlongDim.cumsum(this, dim);
+    }
+
+    /** The {@code k} largest entries along the last dim, best first; ties: the lower index first. */
+    public ValuesIndices topk(int k) {
+        return AlongDim.topk(this, k, -1, true);
+    }
+
+    /** The {@code k} largest (or smallest) entries along {@code dim}, best first; ties: the lower index first. */
+    public ValuesIndices topk(int k, int dim, boolean largest) {
+        return AlongDim.topk(this, k, dim, largest);
+    }
+
+    /** A stable sort along {@code dim}: values and their original indices. */
+    public ValuesIndices sort(int dim, boolean descending) {
+        return AlongDim.sort(this, dim, descending);
+    }
+
+    /** The indices that sort this tensor along {@code dim} (stable). */
+    public Tensor argsort(int dim, boolean descending) {
+        return AlongDim.sort(this, dim, descending).indices();
+    }
+
+    // ---------------------------------------------------------------- matmul and indexing
+
+    /** The matrix product with NumPy's rules: batch dims broadcast, 1-D operands act as vectors. */
+    public Tensor matmul(Tensor other) {
+        return LinearAlgebra.matmul(this, other);
+    }
+
+    /** {@code out[i][j][k] = x[i][index[i][j][k]][k]} for dim 1, and so on; the result has index's shape. */
+    public Tensor gather(int dim, Tensor index) {
+        return Indexing.gather(this, dim, index);
+    }
+
+    /** A copy with {@code src} added at the positions {@code index} names along {@code dim} (see {@link #gather}). */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        return Indexing.scatterAdd(this, dim, index, src);
+    }
+
+    /** The slices at the 1-D {@code index} along {@code dim}. */
+    public Tensor indexSelect(int dim, Tensor index) {
+        return Indexing.indexSelect(this, dim, index);
+    }
+
+    /** A copy with slice i of {@code src} added to slice {@code index[i]} along {@code dim}. */
+    public Tensor indexAdd(int dim, Tensor index, Tensor src) {
+        return Indexing.indexAdd(this, dim, index, src);
+    }
+
+    /** These integer class ids as I64 one-hot rows: shape {@code shape + [classes]}. */
+    public Tensor oneHot(long classes) {
+        return Indexing.oneHot(this, classes);
+    }
+
+    /** The rows of {@code weight} ([vocab, dim]) that integer {@code ids} pick: shape {@code ids.shape + [dim]}. */
+    public static Tensor embedding(Tensor weight, Tensor ids) {
+        return Indexing.embedding(weight, ids);
+    }
+
+    /** The tensors joined along an existing dim. */
+    public static Tensor cat(List<Tensor> parts, int dim) {
+        return Joins.cat(parts, dim);
+    }
+
+    /** Tensors of one shape joined along a new dim. */
+    public static Tensor stack(List<Tensor> parts, int dim) {
+        return Joins.stack(parts, dim);
+    }
+
     private Tensor withLayout(long[] newShape, long[] newStrides, long newOffset) {
         return new Tensor(storage, dtype, newShape, newStrides, newOffset, device);
     }
