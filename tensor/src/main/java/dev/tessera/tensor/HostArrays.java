@@ -13,6 +13,9 @@ final class HostArrays {
     }
 
     private static MemorySegment data(Tensor t) {
+        if (t.numel() == 0) {
+            return MemorySegment.NULL; // an empty view's offset may lie past its (empty) storage
+        }
         return t.storage().segment().asSlice(t.offset() * t.dtype().byteSize(), t.numel() * t.dtype().byteSize());
     }
 
