@@ -1,7 +1,6 @@
 package dev.tessera.tensor;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Reference;
 
 /** Copies a tensor's elements out into Java arrays, in row-major order. */
 final class HostArrays {
@@ -48,8 +47,5 @@ final class HostArrays {
             return;
         }
         MemorySegment.copy(c.storage().segment(), c.offset() * type.byteSize(), target, 0, target.byteSize());
-        // A pooled block goes back to the allocator when its storage is collected, and c may be the
-        // only reference to a fresh copy: keep it reachable until its bytes are out.
-        Reference.reachabilityFence(c);
     }
 }
