@@ -85,6 +85,19 @@ public final class Shape {
         return d;
     }
 
+    /**
+     * Turns the position of a NEW dim (unsqueeze, stack) into an index in {@code [0, rank]};
+     * negative positions count from the end of the result.
+     */
+    public static int newDim(String op, int dim, long[] shape) {
+        int rank = shape.length;
+        if (dim < -rank - 1 || dim > rank) {
+            throw new IllegalArgumentException(op + ": dim " + dim + " is out of range for a tensor of shape "
+                    + str(shape) + " (expected a dim in [" + (-rank - 1) + ", " + rank + "])");
+        }
+        return dim < 0 ? dim + rank + 1 : dim;
+    }
+
     /** The shape as {@code [2, 3, 4]}. */
     public static String str(long[] shape) {
         return Arrays.toString(shape);

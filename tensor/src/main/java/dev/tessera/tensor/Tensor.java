@@ -455,12 +455,7 @@ public final class Tensor {
 
     /** A new dim of size 1 at {@code dim} (in {@code [-rank-1, rank]}). */
     public Tensor unsqueeze(int dim) {
-        int rank = shape.length;
-        if (dim < -rank - 1 || dim > rank) {
-            throw new IllegalArgumentException("unsqueeze: dim " + dim + " is out of range for a tensor of shape "
-                    + Shape.str(shape) + " (expected a dim in [" + (-rank - 1) + ", " + rank + "])");
-        }
-        int d = dim < 0 ? dim + rank + 1 : dim;
+        int d = Shape.newDim("unsqueeze", dim, shape);
         long stride = d < shape.length ? strides[d] * shape[d] : 1;
         return withLayout(Views.with(shape, d, 1), Views.with(strides, d, stride), offset);
     }
