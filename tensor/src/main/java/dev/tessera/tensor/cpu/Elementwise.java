@@ -149,7 +149,10 @@ final class Elementwise {
         }
     }
 
-    /** Copies {@code x} into {@code out} (same shape, any layouts), converting as {@link DType#write} does. */
+    /**
+     * Copies {@code x} into {@code out} (same shape, any layouts), converting as a cast does: a float
+     * source as {@link DType#write}, an integer or BOOL source as {@link DType#writeLong}.
+     */
     static void copy(Tensor x, Tensor out) {
         Tensor[] in = {x};
         if (x.dtype() == out.dtype()) {
@@ -169,7 +172,9 @@ final class Elementwise {
             });
             return;
         }
-        switch (family(x.dtype(), out.dtype())) {
+        // Integers travel as longs (DType.writeLong: one rounding into a float type), floats as floats or doubles.
+        Family family = x.dtype().isFloating() ? family(x.dtype(), out.dtype()) : Family.LONG;
+        switch (family) {
             case FLOAT -> mapFloat(out, DType.F32, in, F32_1, (s, o, n) -> MemorySegment.copy(s[0], o[0], s[1], o[1], n * 4));
             case DOUBLE -> mapDouble(out, in, (v, o, n) -> System.arraycopy(v[0], 0, o, 0, n));
             case LONG -> mapLong(out, in, (v, o, n) -> System.arraycopy(v[0], 0, o, 0, n));
