@@ -4,6 +4,7 @@ import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Op;
 import dev.tessera.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * ARGMAX and ARGMIN along one dim into I64: the first index of the best value, where a NaN beats
@@ -21,7 +22,7 @@ final class ArgReductions {
         }
         if (length == 0) {
             throw new IllegalArgumentException(op.opName() + ": cannot reduce an empty dim " + dim + " (shape "
-                    + java.util.Arrays.toString(x.shape()) + ")");
+                    + Arrays.toString(x.shape()) + ")");
         }
         boolean max = op == Op.ARGMAX;
         MemorySegment xs = x.storage().segment();

@@ -1,6 +1,8 @@
 package dev.tessera.tensor.cpu;
 
 import dev.tessera.tensor.DType;
+import dev.tessera.tensor.Op;
+import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -50,7 +52,7 @@ final class Indexing {
         long size = out.shape()[dim];
         checkIndices("scatter_add", index, size);
         long[] shape = index.shape();
-        if (dev.tessera.tensor.Shape.numel(shape) == 0) {
+        if (Shape.numel(shape) == 0) {
             return;
         }
         long[] outStrides = out.strides();
@@ -59,7 +61,7 @@ final class Indexing {
         // Elements that differ along any dim but `dim` never meet in one output element: split along one of those.
         int split = shape.length > 1 ? (dim == 0 ? 1 : 0) : -1;
         long splitSize = split < 0 ? 1 : shape[split];
-        long perSlice = dev.tessera.tensor.Shape.numel(shape) / splitSize;
+        long perSlice = Shape.numel(shape) / splitSize;
         long[][] strides = {src.strides(), index.strides(), outStrides};
         long[] offsets = {src.offset(), index.offset(), out.offset()};
         Parallel.forRange(splitSize, Math.max(1, Elementwise.GRAIN / perSlice), (start, end) -> {
@@ -170,7 +172,7 @@ final class Indexing {
         DType ot = out.dtype();
         if (st == DType.F32 && ot == DType.F32) {
             if (sStride == 1 && oStride == 1) {
-                FloatKernels.binary(dev.tessera.tensor.Op.ADD, o, oAt * 4, s, sAt * 4, o, oAt * 4, n);
+                FloatKernels.binary(Op.ADD, o, oAt * 4, s, sAt * 4, o, oAt * 4, n);
                 return;
             }
             for (long i = 0; i < n; i++) {

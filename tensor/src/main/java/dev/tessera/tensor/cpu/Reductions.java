@@ -4,6 +4,7 @@ import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Op;
 import dev.tessera.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * SUM, MAX, MIN and LOGSUMEXP over any set of dims. The dims split into kept ones (walked over the
@@ -46,11 +47,11 @@ final class Reductions {
                     keptOut[k++] = os[d];
                 }
             }
-            StridedRuns kept = new StridedRuns(java.util.Arrays.copyOf(keptShape, k),
-                    new long[][] {java.util.Arrays.copyOf(keptX, k), java.util.Arrays.copyOf(keptOut, k)},
+            StridedRuns kept = new StridedRuns(Arrays.copyOf(keptShape, k),
+                    new long[][] {Arrays.copyOf(keptX, k), Arrays.copyOf(keptOut, k)},
                     new long[] {x.offset(), out.offset()});
-            StridedRuns reduced = new StridedRuns(java.util.Arrays.copyOf(redShape, r),
-                    new long[][] {java.util.Arrays.copyOf(redX, r)}, new long[] {0});
+            StridedRuns reduced = new StridedRuns(Arrays.copyOf(redShape, r),
+                    new long[][] {Arrays.copyOf(redX, r)}, new long[] {0});
             return new Plan(kept, reduced, kept.numel(), reduced.numel());
         }
     }
@@ -65,7 +66,7 @@ final class Reductions {
                 case SUM -> Elementwise.fill(out, 0);
                 case LOGSUMEXP -> Elementwise.fill(out, Double.NEGATIVE_INFINITY);
                 default -> throw new IllegalArgumentException(op.opName() + ": cannot reduce an empty set (shape "
-                        + java.util.Arrays.toString(x.shape()) + ")");
+                        + Arrays.toString(x.shape()) + ")");
             }
             return;
         }
