@@ -14,9 +14,12 @@ import jdk.incubator.vector.FloatVector;
  * float order is unspecified: results are the same bits wherever and however often they run.
  *
  * <p>Error of {@link #sum}: each block of {@link #SUM_BLOCK} floats is summed in 4 x LANES
- * accumulators (at most SUM_BLOCK / (4 LANES) + 4 LANES serial additions per result, 80 with
- * 16 lanes) and blocks are added in double, so |error| <= about 80 eps sum|x| whatever the length,
- * instead of n eps sum|x| for one serial chain.
+ * accumulators, which are then added lane-wise and lanes first to last, with a scalar tail of
+ * under 4 x LANES elements; no float result passes through more than SUM_BLOCK / (4 LANES) + 2 +
+ * LANES + 4 LANES additions (145 with 16 lanes), and blocks are added in double. So
+ * |error| <= about 145 eps sum|x| (eps = 2^-24, about 1e-5 sum|x|) whatever the length, where one
+ * serial float chain would allow n eps sum|x|; random-sign data sees far less (tested: 3M uniform
+ * values within 1e-6 relative).
  */
 final class FloatReduceKernels {
     /** Floats summed in float lanes before the partial goes into the double total. */
