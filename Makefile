@@ -7,34 +7,32 @@ export JAVA_HOME := $(JDK)
 JAVA := $(JDK)/bin/java
 MVN := mvn -B -ntp
 JVM_ARGS := --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
-CLASSPATH_FILE := target/classpath.txt
+# The class path of every module and its dependencies, written by `classpath`.
+CLASSPATH = $$(cat tests/target/classpath.txt):$$(cat bench/target/classpath.txt):$(CURDIR)/bench/target/classes
 
-.PHONY: build test shell bench demo clean
-
-build:
-	$(MVN) -q -DskipTests install
+.PHONY: test shell bench demo classpath clean
 
 ## The whole test suite (tests/): unit tests, jqwik properties, backend equivalence.
 test:
-	$(MVN) install
+	$(MVN) test
 
 ## jshell with every module on the class path and the public packages imported.
-shell: build $(CLASSPATH_FILE)
+shell: classpath
 	$(JDK)/bin/jshell -R--add-modules=jdk.incubator.vector -R--enable-native-access=ALL-UNNAMED \
-	    --add-modules jdk.incubator.vector --class-path "$$(cat $(CLASSPATH_FILE))" \
+	    --add-modules jdk.incubator.vector --class-path "$(CLASSPATH)" \
 	    --startup DEFAULT --startup scripts/tessera.jsh
 
-## JMH benchmarks; pick some with BENCH=regex (e.g. make bench BENCH=Unary), JMH flags with JMH_ARGS.
-bench: build $(CLASSPATH_FILE)
-	$(JAVA) $(JVM_ARGS) -cp "$$(cat $(CLASSPATH_FILE))" org.openjdk.jmh.Main $(BENCH) $(JMH_ARGS)
+## JMH benchmarks: BENCH=regex picks some (make bench BENCH=UnaryBench), JMH_ARGS passes JMH flags.
+bench: classpath
+	$(JAVA) $(JVM_ARGS) -cp "$(CLASSPATH)" org.openjdk.jmh.Main $(BENCH) $(JMH_ARGS)
 
 demo:
 	@echo "make demo arrives with the demo issue (training a small MoE transformer); try make shell meanwhile."
 
-$(CLASSPATH_FILE): pom.xml */pom.xml
-	@mkdir -p target
-	$(MVN) -q -pl bench,tests dependency:build-classpath -Dmdep.outputFile=$(CURDIR)/target/cp.part -Dmdep.includeScope=test >/dev/null
-	@{ cat target/cp.part; for m in tensor autograd nn moe opencl bench; do printf ':%s' "$(CURDIR)/$$m/target/classes"; done; } > $@
+## Compiles every module and writes each module's class path to <module>/target/classpath.txt.
+classpath:
+	$(MVN) -q compile dependency:build-classpath -pl tests,bench -am \
+	    -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 
 clean:
 	$(MVN) -q clean

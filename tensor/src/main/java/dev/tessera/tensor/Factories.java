@@ -82,8 +82,9 @@ final class Factories {
     }
 
     static Tensor randint(Generator generator, long low, long high, long... shape) {
-        if (high <= low) {
-            throw new IllegalArgumentException("randint: needs low < high, got [" + low + ", " + high + ")");
+        if (high <= low || high - low <= 0) {
+            throw new IllegalArgumentException("randint: needs low < high and high - low below 2^63, got ["
+                    + low + ", " + high + ")");
         }
         Tensor out = Tensor.empty(DType.I64, Device.cpu(), shape);
         generator.fillIntegers(out.storage().segment(), out.numel(), low, high);

@@ -130,4 +130,9 @@ public final class Generator {
         }
         offset = start + (count + 1) / 2;
     }
+
+    @Override
+    public String toString() {
+        return "Generator(seed=" + seed + ", offset=" + offset + ")";
+    }
 }
