@@ -20,7 +20,7 @@ final class Equivalence {
     static void check(OpCase c) {
         List<Tensor> want = c.run(Device.reference());
         List<Tensor> got = c.run(Device.cpu());
-        List<Tensor> magnitudes = c.tolerance().needsMagnitude() && !c.integral() ? c.magnitudes() : null;
+        List<Tensor> magnitudes = c.tolerance().needsMagnitude() ? c.magnitudes() : null;
         compare(c, want, got, magnitudes, Device.cpu());
     }
 

@@ -70,8 +70,8 @@ final class OpInfosIndex {
                     in -> List.of(in.get(0).scatterAdd(dim, in.get(1), in.get(2))));
         };
         return OpInfo.of(Op.SCATTER_ADD).dtypes(Cases.NUMERIC).minRank(1).maker(maker)
-                // Each output adds at most index.size(dim) values to x: a sum of that many terms plus one.
-                .tolerance(Tolerance.sumOfTerms())
+                // Each output adds at most index.size(dim) values to x, into the output (which may round each time).
+                .tolerance(Tolerance.sumOfTerms(Tolerance.Summation.IN_OUTPUT_DTYPE))
                 .error("src of another dtype", home -> Cases.zeros(home, DType.F32, 3)
                         .scatterAdd(0, Cases.zeros(home, DType.I64, 2), Cases.zeros(home, DType.F64, 2)), "F32", "F64")
                 .error("F32 indices", home -> Cases.zeros(home, DType.F32, 3)
@@ -120,8 +120,8 @@ final class OpInfosIndex {
                     in -> List.of(in.get(0).indexAdd(dim, in.get(1), in.get(2))));
         };
         return OpInfo.of(Op.INDEX_ADD).dtypes(Cases.NUMERIC).minRank(1).maker(maker)
-                // Each output slice adds at most index.length slices of src: a sum of that many terms plus one.
-                .tolerance(Tolerance.sumOfTerms())
+                // Each output slice adds at most index.length slices of src, into the output (which may round each time).
+                .tolerance(Tolerance.sumOfTerms(Tolerance.Summation.IN_OUTPUT_DTYPE))
                 .error("src of the wrong shape", home -> Cases.zeros(home, DType.F32, 4, 3)
                         .indexAdd(0, Cases.zeros(home, DType.I64, 2), Cases.zeros(home, DType.F32, 2, 4)), "[2, 3]", "[2, 4]")
                 .error("src of another dtype", home -> Cases.zeros(home, DType.F32, 4)

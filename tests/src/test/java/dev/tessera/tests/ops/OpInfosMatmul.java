@@ -32,7 +32,7 @@ final class OpInfosMatmul {
         };
         return List.of(OpInfo.of(Op.MATMUL).dtypes(Cases.FLOATS).minRank(1).shapes(leftShapes()).maker(maker)
                 // A dot product of k terms: within k eps (|a| @ |b|) of the exact value; exact for small integers.
-                .tolerance(Tolerance.sumOfTerms())
+                .tolerance(Tolerance.sumOfTerms(Tolerance.Summation.AT_LEAST_F32))
                 .error("inner sizes that differ", home -> Cases.zeros(home, DType.F32, 2, 3).matmul(Cases.zeros(home, DType.F32, 4, 5)),
                         "[2, 3]", "[4, 5]")
                 .error("a 0-d operand", home -> Cases.zeros(home, DType.F32).matmul(Cases.zeros(home, DType.F32, 3)), "[]", "[3]")

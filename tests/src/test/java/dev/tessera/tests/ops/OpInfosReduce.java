@@ -26,13 +26,13 @@ final class OpInfosReduce {
         return List.of(
                 reduction(Op.SUM, SUM, Cases.ALL, unit, true)
                         // Any summation order is within n eps sum|x| of the exact sum; exact for small integers.
-                        .tolerance(Tolerance.sumOfTerms())
+                        .tolerance(Tolerance.sumOfTerms(Tolerance.Summation.AT_LEAST_F32))
                         .error("dim out of range", home -> Cases.zeros(home, DType.F32, 2, 3).sum(2), "dim 2", "[2, 3]")
                         .error("a dim twice", home -> Cases.zeros(home, DType.F32, 2, 3).sum(new int[] {1, -1}, false), "[1, -1]")
                         .build(),
                 reduction(Op.MEAN, MEAN, Cases.FLOATS, unit, true)
                         // The sum's bound divided by n (magnitude: mean|x|); in BF16/F16 the sum and the division each round.
-                        .tolerance(Tolerance.sumOfTerms().lowPrecisionUlps(2))
+                        .tolerance(Tolerance.sumOfTerms(Tolerance.Summation.AT_LEAST_F32).lowPrecisionUlps(2))
                         .error("an I32 input", home -> Cases.zeros(home, DType.I32, 2, 3).mean(), "I32", "[2, 3]")
                         .build(),
                 // Picking an element rounds nothing. NaN wins, so NaN specials are drawn.
