@@ -42,7 +42,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** (AB)^T = B^T A^T: two summation layouts of the same k products, each within k eps (|A||B|). */
-    @Property(tries = 40)
+    @Property(tries = 100)
     void transposeOfProductIsProductOfTransposes(@ForAll("sizes") long m, @ForAll("sizes") long k, @ForAll("sizes") long n,
             @ForAll long seed) {
         Random r = new Random(seed);
@@ -63,7 +63,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** Sum over all dims at once = sums over one dim after another; exact for small integers, else within n eps sum|x|, twice. */
-    @Property(tries = 60)
+    @Property(tries = 150)
     void sumOverAllDimsEqualsSumsOverEachDimInTurn(@ForAll("shapes") long[] shape, @ForAll long seed) {
         Random r = new Random(seed);
         Input x = Cases.input("x", shape, DType.F32, Cases.sometimesIntegral(Domain.uniform(-1, 1), r), Cases.layout(r), r);
@@ -82,7 +82,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** Rows of a softmax sum to 1 within (n + 24) eps, and adding a constant to a row changes nothing beyond rounding. */
-    @Property(tries = 50)
+    @Property(tries = 100)
     void softmaxRowsSumToOneAndIgnoreAConstantPerRow(@ForAll("positiveSizes") long rows, @ForAll("positiveSizes") long n,
             @ForAll long seed) {
         Random r = new Random(seed);
@@ -106,7 +106,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** log_softmax = log(softmax): absolute (2n + 60) eps from both softmax errors, plus log's own ulps. */
-    @Property(tries = 50)
+    @Property(tries = 100)
     void logSoftmaxIsTheLogOfSoftmax(@ForAll("shapes") long[] shape, @ForAll long seed) {
         Random r = new Random(seed);
         Input x = Cases.input("x", shape, DType.F32, Domain.uniform(-10, 10), Cases.layout(r), r);
@@ -121,7 +121,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** topk(k) is the first k of a stable sort, values and indices; equal values keep ascending indices. */
-    @Property(tries = 60)
+    @Property(tries = 150)
     void topkIsTheHeadOfAStableSort(@ForAll("shapes") long[] shape, @ForAll long seed) {
         Random r = new Random(seed);
         Input x = Cases.input("x", shape, DType.F32, Cases.sometimesIntegral(Domain.uniform(-1, 1), r), Cases.layout(r), r);
@@ -147,7 +147,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** sort orders each row (NaN last when ascending) and its indices are a permutation that picks those values. */
-    @Property(tries = 60)
+    @Property(tries = 150)
     void sortIsAnOrderedPermutation(@ForAll("shapes") long[] shape, @ForAll long seed) {
         Random r = new Random(seed);
         Domain domain = Cases.sometimesIntegral(Domain.uniform(-1, 1).withSpecials(Double.NaN, Double.POSITIVE_INFINITY), r);
@@ -180,7 +180,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** x.gather(dim, x.argsort(dim)) is x.sort(dim).values(). */
-    @Property(tries = 40)
+    @Property(tries = 100)
     void gatherOfArgsortIsSort(@ForAll("shapes") long[] shape, @ForAll long seed) {
         Random r = new Random(seed);
         Input x = Cases.input("x", shape, DType.F32, Cases.sometimesIntegral(Domain.uniform(-1, 1), r), Cases.layout(r), r);
@@ -194,7 +194,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** cat along a dim, then split by the parts' size, gives the parts back. */
-    @Property(tries = 40)
+    @Property(tries = 100)
     void catThenSplitGivesThePartsBack(@ForAll("shapes") long[] shape, @ForAll long seed) {
         Random r = new Random(seed);
         int dim = r.nextInt(shape.length);
@@ -218,7 +218,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** one_hot(ids).argmax(-1) gives the ids back. */
-    @Property(tries = 40)
+    @Property(tries = 100)
     void argmaxOfOneHotGivesTheIndices(@ForAll("shapes") long[] shape, @ForAll long seed) {
         Random r = new Random(seed);
         long classes = 1 + r.nextInt(20);
@@ -231,7 +231,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** Widening and narrowing back is exact: F32 -> F64 -> F32 and I32 -> I64 -> I32 over all bit patterns. */
-    @Property(tries = 30)
+    @Property(tries = 50)
     void widenThenNarrowIsExact(@ForAll long seed) {
         Random r = new Random(seed);
         float[] floats = new float[257];
@@ -249,7 +249,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** Every BF16 and F16 value survives a trip through F32. */
-    @Property(tries = 30)
+    @Property(tries = 50)
     void halfFloatsSurviveATripThroughF32(@ForAll long seed) {
         Random r = new Random(seed);
         float[] bf16 = new float[257];
@@ -269,7 +269,7 @@ class AlgebraicPropertiesTest {
     }
 
     /** F32 -> BF16 rounds to nearest, ties to even, computed here bit by bit; ties and near-ties are drawn on purpose. */
-    @Property(tries = 30)
+    @Property(tries = 100)
     void f32ToBf16RoundsToNearestEven(@ForAll long seed) {
         Random r = new Random(seed);
         int[] lowHalves = {0x8000, 0x7FFF, 0x8001, 0x0000, 0xFFFF};

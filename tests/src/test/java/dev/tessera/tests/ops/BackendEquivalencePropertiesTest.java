@@ -13,62 +13,62 @@ import net.jqwik.api.Provide;
  * ({@link CatalogCoverageTest} checks that no group lacks one).
  */
 class BackendEquivalencePropertiesTest {
-    @Property(tries = 160)
+    @Property(tries = 600)
     void unaryOpsMatchTheReference(@ForAll("unary") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 120)
+    @Property(tries = 400)
     void binaryOpsMatchTheReference(@ForAll("binary") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 80)
+    @Property(tries = 250)
     void comparisonsMatchTheReference(@ForAll("comparison") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void ternaryOpsMatchTheReference(@ForAll("ternary") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void copiesMatchTheReference(@ForAll("copy") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 120)
+    @Property(tries = 400)
     void reductionsMatchTheReference(@ForAll("reduce") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void argReductionsMatchTheReference(@ForAll("argReduce") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 120)
+    @Property(tries = 400)
     void alongDimOpsMatchTheReference(@ForAll("alongDim") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 80)
+    @Property(tries = 250)
     void matmulMatchesTheReference(@ForAll("matmul") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 120)
+    @Property(tries = 400)
     void indexingOpsMatchTheReference(@ForAll("index") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 80)
+    @Property(tries = 250)
     void joinsMatchTheReference(@ForAll("join") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 120)
+    @Property(tries = 400)
     void viewsMatchTheReference(@ForAll("movement") OpCase c) {
         Equivalence.check(c);
     }

@@ -80,6 +80,8 @@ final class OpInfosIndex {
                         .scatterAdd(0, Cases.zeros(home, DType.I64, 2, 3), Cases.zeros(home, DType.F32, 1, 3)), "[2, 3]", "[1, 3]")
                 .error("an index value out of range", home -> Cases.zeros(home, DType.F32, 3)
                         .scatterAdd(0, Tensor.of(new long[] {1, 9}).to(home), Cases.zeros(home, DType.F32, 2)), "9")
+                .error("src on another device", home -> Cases.zeros(home, DType.F32, 3)
+                        .scatterAdd(0, Cases.zeros(home, DType.I64, 2), Cases.zeros(Cases.other(home), DType.F32, 2)), "cpu", "reference")
                 .build();
     }
 
@@ -103,6 +105,8 @@ final class OpInfosIndex {
                         "dim 1", "[4]")
                 .error("an index value out of range", home -> Cases.zeros(home, DType.F32, 4, 3)
                         .indexSelect(0, Tensor.of(new long[] {0, 4}).to(home)), "4")
+                .error("an index on another device", home -> Cases.zeros(home, DType.F32, 4)
+                        .indexSelect(0, Cases.zeros(Cases.other(home), DType.I64, 2)), "cpu", "reference")
                 .build();
     }
 
@@ -128,6 +132,8 @@ final class OpInfosIndex {
                         .indexAdd(0, Cases.zeros(home, DType.I64, 2), Cases.zeros(home, DType.I32, 2)), "F32", "I32")
                 .error("an index value out of range", home -> Cases.zeros(home, DType.F32, 4)
                         .indexAdd(0, Tensor.of(new long[] {-1}).to(home), Cases.zeros(home, DType.F32, 1)), "-1")
+                .error("an index on another device", home -> Cases.zeros(home, DType.F32, 4)
+                        .indexAdd(0, Cases.zeros(Cases.other(home), DType.I64, 2), Cases.zeros(home, DType.F32, 2)), "cpu", "reference")
                 .build();
     }
 
@@ -162,6 +168,10 @@ final class OpInfosIndex {
                         "[2, 3, 4]")
                 .error("F32 ids", home -> Tensor.embedding(Cases.zeros(home, DType.F32, 5, 3), Cases.zeros(home, DType.F32, 2)),
                         "F32", "[2]")
+                .error("ids on another device", home -> Tensor.embedding(Cases.zeros(home, DType.F32, 5, 3),
+                        Cases.zeros(Cases.other(home), DType.I64, 2)), "cpu", "reference")
+                .error("an id out of range", home -> Tensor.embedding(Cases.zeros(home, DType.F32, 5, 3),
+                        Tensor.of(new long[] {0, 5}).to(home)), "5")
                 .build();
     }
 }

@@ -69,6 +69,10 @@ final class OpInfosJoin {
                 .error("no parts", home -> Tensor.stack(List.of(), 0))
                 .error("parts of two shapes", home -> Tensor.stack(List.of(Cases.zeros(home, DType.F32, 2, 3),
                         Cases.zeros(home, DType.F32, 3, 2)), 0), "[3, 2]", "[2, 3]")
+                .error("parts of two dtypes", home -> Tensor.stack(List.of(Cases.zeros(home, DType.F32, 2),
+                        Cases.zeros(home, DType.I32, 2)), 0), "F32", "I32")
+                .error("parts on two devices", home -> Tensor.stack(List.of(Cases.zeros(home, DType.F32, 2),
+                        Cases.zeros(Cases.other(home), DType.F32, 2)), 0), "cpu", "reference")
                 .error("dim out of range", home -> Tensor.stack(List.of(Cases.zeros(home, DType.F32, 2, 3)), 3), "dim 3")
                 .build();
     }

@@ -51,7 +51,7 @@ final class OpInfosMatmul {
     private static Arbitrary<long[]> leftShapes() {
         Arbitrary<Long> size = Arbitraries.frequencyOf(
                 Tuple.of(1, Arbitraries.just(0L)),
-                Tuple.of(12, Arbitraries.of(Arrays.stream(SIZES).boxed().toList())));
+                Tuple.of(30, Arbitraries.of(Arrays.stream(SIZES).boxed().toList())));
         Arbitrary<long[]> small = size.list().ofMinSize(1).ofMaxSize(4).map(Shapes::toArray)
                 .filter(s -> Shapes.numel(s) <= Shapes.SMALL_NUMEL);
         Arbitrary<long[]> big = Arbitraries.longs().between(97, 150).list().ofSize(2).map(Shapes::toArray);

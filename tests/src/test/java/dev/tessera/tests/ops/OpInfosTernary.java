@@ -85,6 +85,8 @@ final class OpInfosTernary {
                         .maskedFill(Cases.zeros(home, DType.BOOL, 4), 1), "[3]", "[4]")
                 .error("a mask larger than the tensor", home -> Cases.zeros(home, DType.F32, 3)
                         .maskedFill(Cases.zeros(home, DType.BOOL, 2, 3), 1), "[2, 3]", "[3]")
+                .error("a mask on another device", home -> Cases.zeros(home, DType.F32, 3)
+                        .maskedFill(Cases.zeros(Cases.other(home), DType.BOOL, 3), 1), "cpu", "reference")
                 .build();
     }
 }
