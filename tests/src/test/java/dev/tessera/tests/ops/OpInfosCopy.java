@@ -16,16 +16,17 @@ final class OpInfosCopy {
         return List.of(cast(), contiguous());
     }
 
-    /** DType.write defines every conversion (round to nearest even, truncate toward zero, NaN to 0), so both backends agree exactly. */
+    /** DType.write defines every conversion (round to nearest even, truncate toward zero, NaN to 0, saturate), so both backends agree exactly. */
     private static OpInfo cast() {
         CaseMaker maker = (shape, dtype, layout, seed) -> {
             Random r = new Random(seed);
             DType target = Cases.ALL.get(r.nextInt(Cases.ALL.size()));
-            // Magnitudes within F16's range; infinities only where the target can hold them
-            // (an infinity cast to an integer type is not specified beyond Java's casts).
-            Domain floats = Domain.awayFromZero(1e-3, 6e4)
-                    .withSpecials(target.isFloating() || target == DType.BOOL ? new double[] {NAN, INF, -INF, 0} : new double[] {NAN, 0});
-            Domain values = Cases.domainFor(dtype, Cases.sometimesSpecial(floats, r), Domain.integers(-1_000_000, 1_000_000));
+            // Ordinary magnitudes within F16's range; the specials reach every conversion rule:
+            // NaN to 0, saturation of infinities and of values beyond I32 and I64.
+            Domain floats = Domain.awayFromZero(1e-3, 6e4).withSpecials(NAN, INF, -INF, 0, 3e9, -3e9, 1e19);
+            // Integers across I32's whole range, and beyond it for I64: float targets round them, I32 wraps an I64.
+            Domain integers = dtype == DType.I64 ? Domain.integers(-(1L << 40), 1L << 40) : Domain.integers(Integer.MIN_VALUE, Integer.MAX_VALUE);
+            Domain values = Cases.domainFor(dtype, Cases.sometimesSpecial(floats, r), integers);
             Input x = Cases.input("x", shape, dtype, values, layout, r);
             return new OpCase(Op.CAST, "to " + target, List.of(x), in -> List.of(in.get(0).to(target)));
         };

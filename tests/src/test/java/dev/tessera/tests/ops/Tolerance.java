@@ -6,7 +6,8 @@ import dev.tessera.tensor.DType;
  * How far the cpu backend may be from the reference on one output element:
  *
  * <pre>
- * |got - want| <= atol + atolPerTerm * n + (rtol + rtolPerTerm * n) * |want|   (+ n * unit * magnitude for sums)
+ * |got - want| <= atol + atolPerTerm * n + atolPerTermSquared * n^2 + (rtol + rtolPerTerm * n) * |want|
+ *                  (+ n * unit * magnitude for sums)
  * </pre>
  *
  * where {@code n} is the number of terms the case combines into one output (a reduction's length,
@@ -15,8 +16,8 @@ import dev.tessera.tensor.DType;
  * type, because the two backends round slightly different float values to it. Each op states
  * its tolerance, and why, in its {@code OpInfos*} entry.
  */
-record Tolerance(double rtol, double atol, double rtolPerTerm, double atolPerTerm, Summation summation,
-        int lowPrecisionUlps) {
+record Tolerance(double rtol, double atol, double rtolPerTerm, double atolPerTerm, double atolPerTermSquared,
+        Summation summation, int lowPrecisionUlps) {
     /** The float32 machine epsilon, one ulp of 1.0f: the unit every tolerance is stated in. */
     static final double EPS = 0x1p-23;
 
@@ -39,31 +40,37 @@ record Tolerance(double rtol, double atol, double rtolPerTerm, double atolPerTer
 
     /** Bit-identical results: comparisons, copies, selections, and single correctly rounded IEEE operations. */
     static Tolerance exact() {
-        return new Tolerance(0, 0, 0, 0, Summation.NONE, 0);
+        return new Tolerance(0, 0, 0, 0, 0, Summation.NONE, 0);
     }
 
     /** A fixed relative error of {@code ulps} float32 ulps, plus an absolute floor for results near zero. */
     static Tolerance ulps(double ulps, double atol) {
-        return new Tolerance(ulps * EPS, atol, 0, 0, Summation.NONE, 1);
+        return new Tolerance(ulps * EPS, atol, 0, 0, 0, Summation.NONE, 1);
     }
 
     /** A sum of n terms (see {@link Summation}), plus one rounding of the result. */
     static Tolerance sumOfTerms(Summation summation) {
-        return new Tolerance(EPS, 0, 0, 0, summation, 1);
+        return new Tolerance(EPS, 0, 0, 0, 0, summation, 1);
     }
 
     /** Errors that grow with the number of terms: {@code (rtol + rtolPerTerm n) |want| + atol + atolPerTerm n}. */
     static Tolerance growing(double rtol, double atol, double rtolPerTerm, double atolPerTerm) {
-        return new Tolerance(rtol, atol, rtolPerTerm, atolPerTerm, Summation.NONE, 1);
+        return new Tolerance(rtol, atol, rtolPerTerm, atolPerTerm, 0, Summation.NONE, 1);
+    }
+
+    /** The same tolerance plus {@code perTermSquared * n^2}: for errors that enter squared, like the mean's in a variance. */
+    Tolerance plusSquaredTerms(double perTermSquared) {
+        return new Tolerance(rtol, atol, rtolPerTerm, atolPerTerm, perTermSquared, summation, lowPrecisionUlps);
     }
 
     /** The same tolerance allowing {@code ulps} ulps of a BF16/F16 result (ops made of several rounded steps). */
     Tolerance lowPrecisionUlps(int ulps) {
-        return new Tolerance(rtol, atol, rtolPerTerm, atolPerTerm, summation, ulps);
+        return new Tolerance(rtol, atol, rtolPerTerm, atolPerTerm, atolPerTermSquared, summation, ulps);
     }
 
     boolean isExact() {
-        return rtol == 0 && atol == 0 && rtolPerTerm == 0 && atolPerTerm == 0 && summation == Summation.NONE;
+        return rtol == 0 && atol == 0 && rtolPerTerm == 0 && atolPerTerm == 0 && atolPerTermSquared == 0
+                && summation == Summation.NONE;
     }
 
     boolean needsMagnitude() {
@@ -76,7 +83,7 @@ record Tolerance(double rtol, double atol, double rtolPerTerm, double atolPerTer
             return 0;
         }
         double size = Math.abs(want);
-        double bound = atol + atolPerTerm * terms + (rtol + rtolPerTerm * terms) * size;
+        double bound = atol + atolPerTerm * terms + atolPerTermSquared * terms * terms + (rtol + rtolPerTerm * terms) * size;
         if (summation != Summation.NONE) {
             double unit = summation == Summation.IN_OUTPUT_DTYPE ? Math.max(EPS, lowPrecisionEps(out)) : EPS;
             bound += terms * unit * magnitude;
