@@ -13,62 +13,62 @@ import net.jqwik.api.Provide;
  * ({@link CatalogCoverageTest} checks that no group lacks one).
  */
 class BackendEquivalencePropertiesTest {
-    @Property(tries = 600)
+    @Property(tries = 1200)
     void unaryOpsMatchTheReference(@ForAll("unary") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 800)
     void binaryOpsMatchTheReference(@ForAll("binary") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 250)
+    @Property(tries = 500)
     void comparisonsMatchTheReference(@ForAll("comparison") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 400)
     void ternaryOpsMatchTheReference(@ForAll("ternary") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 400)
     void copiesMatchTheReference(@ForAll("copy") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 800)
     void reductionsMatchTheReference(@ForAll("reduce") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 400)
     void argReductionsMatchTheReference(@ForAll("argReduce") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 800)
     void alongDimOpsMatchTheReference(@ForAll("alongDim") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 250)
+    @Property(tries = 500)
     void matmulMatchesTheReference(@ForAll("matmul") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 800)
     void indexingOpsMatchTheReference(@ForAll("index") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 250)
+    @Property(tries = 500)
     void joinsMatchTheReference(@ForAll("join") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 800)
     void viewsMatchTheReference(@ForAll("movement") OpCase c) {
         Equivalence.check(c);
     }
