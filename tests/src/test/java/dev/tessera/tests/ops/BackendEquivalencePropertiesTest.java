@@ -13,62 +13,62 @@ import net.jqwik.api.Provide;
  * ({@link CatalogCoverageTest} checks that no group lacks one).
  */
 class BackendEquivalencePropertiesTest {
-    @Property(tries = 1200)
+    @Property(tries = 2400)
     void unaryOpsMatchTheReference(@ForAll("unary") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 800)
+    @Property(tries = 1600)
     void binaryOpsMatchTheReference(@ForAll("binary") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 500)
+    @Property(tries = 1000)
     void comparisonsMatchTheReference(@ForAll("comparison") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 800)
     void ternaryOpsMatchTheReference(@ForAll("ternary") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 800)
     void copiesMatchTheReference(@ForAll("copy") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 800)
+    @Property(tries = 1600)
     void reductionsMatchTheReference(@ForAll("reduce") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 800)
     void argReductionsMatchTheReference(@ForAll("argReduce") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 800)
+    @Property(tries = 1600)
     void alongDimOpsMatchTheReference(@ForAll("alongDim") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 500)
+    @Property(tries = 1000)
     void matmulMatchesTheReference(@ForAll("matmul") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 800)
+    @Property(tries = 1600)
     void indexingOpsMatchTheReference(@ForAll("index") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 500)
+    @Property(tries = 1000)
     void joinsMatchTheReference(@ForAll("join") OpCase c) {
         Equivalence.check(c);
     }
 
-    @Property(tries = 800)
+    @Property(tries = 1600)
     void viewsMatchTheReference(@ForAll("movement") OpCase c) {
         Equivalence.check(c);
     }
