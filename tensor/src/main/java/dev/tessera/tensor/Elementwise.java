@@ -69,6 +69,7 @@ final class Elementwise {
 
     /** {@code where(mask, value, x)}: x with {@code value} wherever the BOOL mask is true. */
     static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+        Checks.sameDevice("masked_fill", x, mask);
         if (mask.dtype() != DType.BOOL) {
             throw new IllegalArgumentException("masked_fill: the mask must be BOOL, got " + mask.dtype() + " of shape "
                     + Shape.str(mask.shape()));

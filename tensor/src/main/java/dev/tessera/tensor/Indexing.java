@@ -98,7 +98,13 @@ final class Indexing {
     static Tensor embedding(Tensor weight, Tensor ids) {
         Checks.rank("embedding", weight, 2, "the weight");
         Checks.index("embedding", ids);
+        Checks.sameDevice("embedding", weight, ids);
         long[] shape = Views.with(ids.shape(), ids.rank(), weight.shape()[1]);
-        return indexSelect(weight, 0, ids.reshape(-1)).view(shape);
+        try {
+            return indexSelect(weight, 0, ids.reshape(-1)).view(shape);
+        } catch (IllegalArgumentException badId) {
+            // The backend finds ids out of range as it reads them; say which op the user called.
+            throw new IllegalArgumentException("embedding: " + badId.getMessage(), badId);
+        }
     }
 }

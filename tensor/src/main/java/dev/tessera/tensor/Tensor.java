@@ -838,12 +838,12 @@ public final class Tensor {
 
     /** A stable sort along {@code dim}: values and their original indices. */
     public ValuesIndices sort(int dim, boolean descending) {
-        return AlongDim.sort(this, dim, descending);
+        return AlongDim.sort("sort", this, dim, descending);
     }
 
     /** The indices that sort this tensor along {@code dim} (stable). */
     public Tensor argsort(int dim, boolean descending) {
-        return AlongDim.sort(this, dim, descending).indices();
+        return AlongDim.sort("argsort", this, dim, descending).indices();
     }
 
     // ---------------------------------------------------------------- matmul and indexing
