@@ -9,7 +9,7 @@ final class AlongDim {
         int d = Shape.dim(op.opName(), dim, x.shape());
         Tensor out = x.emptyLike(x.dtype(), x.shape());
         x.device().backend().softmax(op, x, d, out);
-        return out;
+        return Recording.record(op, new OpArgs.Dim(d), out, x);
     }
 
     /** Integer and BOOL inputs sum into I64, as in PyTorch. */
@@ -18,7 +18,7 @@ final class AlongDim {
         Tensor input = x.dtype().isFloating() ? x : x.to(DType.I64);
         Tensor out = x.emptyLike(input.dtype(), x.shape());
         x.device().backend().cumsum(input, d, out);
-        return out;
+        return Recording.record(Op.CUMSUM, new OpArgs.Dim(d), out, input);
     }
 
     static ValuesIndices topk(Tensor x, int k, int dim, boolean largest) {
@@ -44,6 +44,7 @@ final class AlongDim {
         Tensor values = x.emptyLike(x.dtype(), shape);
         Tensor indices = x.emptyLike(DType.I64, shape);
         x.device().backend().topk(x, d, k, largest, values, indices);
+        Recording.record(Op.TOPK, new OpArgs.Dim(d), new Tensor[] {x}, values, indices);
         return new ValuesIndices(values, indices);
     }
 }

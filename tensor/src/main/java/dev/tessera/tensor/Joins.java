@@ -61,7 +61,7 @@ final class Joins {
             first.device().backend().copy(t, out.narrow(d, at, size));
             at += size;
         }
-        return out;
+        return Recording.record(Op.CAT, new OpArgs.Dim(d), out, parts.toArray(Tensor[]::new));
     }
 
     static Tensor stack(List<Tensor> parts, int dim) {
