@@ -91,7 +91,7 @@ public final class Tensor {
         }
         if (gradNode != null) {
             throw new IllegalArgumentException("requiresGrad: only a leaf can be marked; this tensor was made by "
-                    + gradNode.op().opName() + " (use detach() for a leaf that shares its data)");
+                    + gradNode.opName() + " (use detach() for a leaf that shares its data)");
         }
         this.requiresGrad = requires;
         return this;
