@@ -28,7 +28,8 @@ public interface Backend {
 
     /**
      * {@code out = op(a, b)} for groups {@link Op.Group#BINARY} (out has the inputs' dtype) and
-     * {@link Op.Group#COMPARISON} (out is BOOL). {@code a} and {@code b} have out's shape.
+     * {@link Op.Group#COMPARISON} (out is BOOL). {@code a} and {@code b} have out's shape and the
+     * same dtype; DIV and POW only ever get floating dtypes.
      */
     void binary(Op op, Tensor a, Tensor b, Tensor out);
 
@@ -52,13 +53,13 @@ public interface Backend {
     /** SOFTMAX or LOG_SOFTMAX along {@code dim}; same shape and dtype. */
     void softmax(Op op, Tensor x, int dim, Tensor out);
 
-    /** Inclusive prefix sum along {@code dim}; same shape and dtype. */
+    /** Inclusive prefix sum along {@code dim}; same shape and dtype (integer inputs arrive as I64). */
     void cumsum(Tensor x, int dim, Tensor out);
 
     /**
      * {@code out[..., m, n] = sum_k a[..., m, k] * b[..., k, n]}. All three have the same rank
      * (at least 2) and the same batch sizes (a and b may use stride 0 there); a and b may be
-     * transposed views. Accumulation in at least float32.
+     * transposed views. Floating dtypes only; accumulation in at least float32.
      */
     void matmul(Tensor a, Tensor b, Tensor out);
 

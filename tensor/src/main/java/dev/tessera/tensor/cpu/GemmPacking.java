@@ -1,0 +1,114 @@
+package dev.tessera.tensor.cpu;
+
+import static dev.tessera.tensor.cpu.GemmKernel.LANES;
+import static dev.tessera.tensor.cpu.GemmKernel.MR;
+import static dev.tessera.tensor.cpu.GemmKernel.NR;
+import static dev.tessera.tensor.cpu.GemmKernel.SPECIES;
+
+import dev.tessera.tensor.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Copies blocks of the operands into the contiguous panel layout {@link GemmKernel} reads, as
+ * floats: A in panels of {@link GemmKernel#MR} rows ({@code [p][r]} within a panel), B in panels
+ * of {@link GemmKernel#NR} columns ({@code [p][c]}). Panels are padded with zeros past the last
+ * row or column, so the kernel only ever sees full panels. Every layout and dtype of the source
+ * is handled here. F32 sources that are contiguous along the panel's width (plain B) are copied
+ * a vector at a time; those contiguous along k (plain A, transposed B) are copied a run of k at a
+ * time and interleaved; every other layout and dtype is read element by element.
+ */
+final class GemmPacking {
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private GemmPacking() {}
+
+    /**
+     * Packs rows {@code [i0, i0 + rows)} and k {@code [p0, p0 + kc)} of the matrix at {@code base};
+     * panel q starts at {@code q * MR * kc}. {@code run} holds at least kc floats of scratch.
+     */
+    static void packA(GemmOperand a, long base, long i0, int rows, long p0, int kc, float[] dst, float[] run) {
+        long rs = a.rowStride();
+        long cs = a.colStride();
+        boolean contiguousRows = a.type() == DType.F32 && cs == 1;
+        for (int q = 0; q < rows; q += MR) {
+            int valid = Math.min(MR, rows - q);
+            long panelAt = base + (i0 + q) * rs + p0 * cs;
+            int to = q * kc;
+            if (contiguousRows) {
+                for (int r = 0; r < valid; r++) {
+                    interleave(a, panelAt + r * rs, kc, run, dst, to + r, MR);
+                }
+                for (int p = 0; p < kc; p++) {
+                    Arrays.fill(dst, to + p * MR + valid, to + (p + 1) * MR, 0);
+                }
+                continue;
+            }
+            for (int p = 0; p < kc; p++, to += MR) {
+                long from = panelAt + p * cs;
+                for (int r = 0; r < valid; r++) {
+                    dst[to + r] = a.readFloat(from + r * rs);
+                }
+                Arrays.fill(dst, to + valid, to + MR, 0);
+            }
+        }
+    }
+
+    /**
+     * Packs k {@code [p0, p0 + kc)} and columns {@code [j0, j0 + cols)} of the matrix at
+     * {@code base}; panel q starts at {@code q * NR * kc}. {@code run} holds at least kc floats of
+     * scratch.
+     */
+    static void packB(GemmOperand b, long base, long p0, int kc, long j0, int cols, float[] dst, float[] run) {
+        long rs = b.rowStride();
+        long cs = b.colStride();
+        boolean contiguousRows = b.type() == DType.F32 && cs == 1;
+        boolean contiguousColumns = b.type() == DType.F32 && rs == 1;
+        for (int q = 0; q < cols; q += NR) {
+            int valid = Math.min(NR, cols - q);
+            long panelAt = base + p0 * rs + (j0 + q) * cs;
+            int to = q * kc;
+            if (valid == NR && contiguousRows) {
+                for (int p = 0; p < kc; p++, to += NR) {
+                    long fromByte = (panelAt + p * rs) * Float.BYTES;
+                    for (int v = 0; v < NR; v += LANES) {
+                        FloatVector.fromMemorySegment(SPECIES, b.segment(), fromByte + (long) v * Float.BYTES, ORDER)
+                                .intoArray(dst, to + v);
+                    }
+                }
+                continue;
+            }
+            if (contiguousColumns) {
+                for (int c = 0; c < valid; c++) {
+                    interleave(b, panelAt + c * cs, kc, run, dst, to + c, NR);
+                }
+                for (int p = 0; p < kc; p++) {
+                    Arrays.fill(dst, to + p * NR + valid, to + (p + 1) * NR, 0);
+                }
+                continue;
+            }
+            for (int p = 0; p < kc; p++, to += NR) {
+                long from = panelAt + p * rs;
+                for (int c = 0; c < valid; c++) {
+                    dst[to + c] = b.readFloat(from + c * cs);
+                }
+                Arrays.fill(dst, to + valid, to + NR, 0);
+            }
+        }
+    }
+
+    /**
+     * Copies {@code count} consecutive F32 elements from element {@code from} of the operand to
+     * {@code dst[to], dst[to + step], ...}: one bulk copy, then strided stores from the array,
+     * much cheaper than strided reads of the segment element by element.
+     */
+    private static void interleave(GemmOperand src, long from, int count, float[] run, float[] dst, int to, int step) {
+        MemorySegment.copy(src.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED, from * Float.BYTES, run, 0, count);
+        for (int p = 0; p < count; p++) {
+            dst[to + p * step] = run[p];
+        }
+    }
+}
