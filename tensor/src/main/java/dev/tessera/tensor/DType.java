@@ -83,8 +83,9 @@ public enum DType {
 
     /**
      * Writes {@code value} to element {@code index}, converting as a cast does: floats round to
-     * nearest even (F64 to BF16/F16 goes through F32, as PyTorch does), integers truncate toward zero (NaN becomes 0, out-of-range saturates as Java's
-     * casts do), BOOL stores whether the value is non-zero.
+     * nearest even (F64 to BF16/F16 goes through F32, as PyTorch does), integers truncate toward
+     * zero (NaN becomes 0, out-of-range values saturate to the type's range, as Java's casts do),
+     * BOOL stores whether the value is non-zero.
      */
     public void write(MemorySegment segment, long index, double value) {
         long at = index * byteSize;
@@ -93,18 +94,24 @@ public enum DType {
             case F64 -> segment.set(DOUBLE, at, value);
             case BF16 -> segment.set(SHORT, at, HalfFloats.floatToBf16((float) value));
             case F16 -> segment.set(SHORT, at, Float.floatToFloat16((float) value));
-            case I32 -> segment.set(INT, at, (int) (long) value);
+            case I32 -> segment.set(INT, at, (int) value);
             case I64 -> segment.set(LONG, at, (long) value);
             case BOOL -> segment.set(ValueLayout.JAVA_BYTE, at, (byte) (value != 0 ? 1 : 0));
         }
     }
 
-    /** Writes an integer value exactly (for I64 values beyond 2^53). */
+    /**
+     * Writes an integer value: exactly for I64 (beyond 2^53 too), wrapping to 32 bits for I32, and
+     * rounded once for the float types (a detour through double would round twice).
+     */
     public void writeLong(MemorySegment segment, long index, long value) {
         long at = index * byteSize;
         switch (this) {
             case I32 -> segment.set(INT, at, (int) value);
             case I64 -> segment.set(LONG, at, value);
+            case F32 -> segment.set(FLOAT, at, (float) value);
+            case BF16 -> segment.set(SHORT, at, HalfFloats.floatToBf16((float) value));
+            case F16 -> segment.set(SHORT, at, Float.floatToFloat16((float) value));
             default -> write(segment, index, value);
         }
     }

@@ -9,9 +9,11 @@ final class Factories {
 
     static Tensor full(double value, DType dtype, long... shape) {
         long[] checked = Shape.checked("full", shape);
-        Storage storage = Storage.allocate(Shape.numel(checked) * dtype.byteSize(), value == 0);
+        // Zeroed memory is +0.0 in every dtype; -0.0 has its sign bit set and must be written.
+        boolean allZeroBits = Double.doubleToRawLongBits(value) == 0;
+        Storage storage = Storage.allocate(Shape.numel(checked) * dtype.byteSize(), allZeroBits);
         Tensor out = new Tensor(storage, dtype, checked, Shape.contiguousStrides(checked), 0, Device.cpu());
-        if (value != 0) {
+        if (!allZeroBits) {
             fillHost(out, value);
         }
         return out;
@@ -54,8 +56,9 @@ final class Factories {
         MemorySegment segment = out.storage().segment();
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         for (long i = 0; i < steps; i++) {
-            // Fill from both ends, as NumPy does, so that the last value is exactly `end`.
-            double v = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
+            // Fill from both ends, as PyTorch does, so that the last value is exactly `end`; a single
+            // step is `start`, as in PyTorch and NumPy.
+            double v = i < steps / 2 || steps == 1 ? start + i * step : end - (steps - 1 - i) * step;
             DType.F32.write(segment, i, v);
         }
         return out;

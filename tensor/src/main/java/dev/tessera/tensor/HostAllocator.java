@@ -2,17 +2,20 @@ package dev.tessera.tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A caching allocator for host memory. Page faults are expensive on the machines Tessera runs on
- * (see BENCHMARKING.md), so big blocks are not handed back to the OS when their tensor dies:
- * a {@link Cleaner} returns them to a pool keyed by size class, and the next allocation of that
- * class reuses them. Small blocks come from the garbage-collected automatic arena.
+ * (see BENCHMARKING.md), so big blocks are not handed back to the OS when their tensor dies: they
+ * return to a pool keyed by size class, and the next allocation of that class reuses them. Small
+ * blocks come from the garbage-collected automatic arena.
+ *
+ * <p>Lifetime: a pooled block is handed out as a segment of its own automatic arena, whose
+ * cleanup action returns the block to the pool. The JDK keeps that arena alive while any segment
+ * derived from it (slices included) is reachable, so a kernel holding only a slice of a
+ * temporary tensor's memory can never see the block reused under it.
  */
 final class HostAllocator {
     /** Blocks below this size are not pooled: the GC handles them well enough. */
@@ -21,12 +24,10 @@ final class HostAllocator {
     static final long POOL_LIMIT = Long.getLong("tessera.pool.limitBytes", 2L << 30);
     private static final long ALIGNMENT = 64;
 
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final Map<Long, ArrayDeque<Block>> FREE = new HashMap<>();
-    /** Pooled blocks in use, by address, so that a cleaner can find the block to return. */
-    private static final Map<Long, Block> LIVE = new ConcurrentHashMap<>();
     private static long idleBytes;
 
+    /** A pooled block: its memory, and the arena that frees it for good. */
     private record Block(Arena arena, MemorySegment segment) {}
 
     private HostAllocator() {}
@@ -36,24 +37,15 @@ final class HostAllocator {
             return Arena.ofAuto().allocate(Math.max(byteSize, 1), ALIGNMENT).asSlice(0, byteSize);
         }
         long sizeClass = sizeClass(byteSize);
-        Block block = take(sizeClass);
-        if (block == null) {
+        Block taken = take(sizeClass);
+        if (taken == null) {
             Arena arena = Arena.ofShared();
-            block = new Block(arena, arena.allocate(sizeClass, ALIGNMENT));
+            taken = new Block(arena, arena.allocate(sizeClass, ALIGNMENT));
         } else if (zeroed) {
-            block.segment.fill((byte) 0);
+            taken.segment.fill((byte) 0);
         }
-        LIVE.put(block.segment.address(), block);
-        return block.segment.asSlice(0, byteSize);
-    }
-
-    /** Registers {@code owner} so that its pooled block returns to the pool when the owner is collected. */
-    static void recycleWhenUnreachable(Object owner, MemorySegment segment) {
-        if (segment.byteSize() < POOL_THRESHOLD) {
-            return;
-        }
-        long address = segment.address();
-        CLEANER.register(owner, () -> release(LIVE.remove(address)));
+        Block block = taken;
+        return block.segment.reinterpret(byteSize, Arena.ofAuto(), unused -> release(block));
     }
 
     /** Size classes are powers of two split in four steps, so at most 25% is wasted. */
@@ -73,9 +65,6 @@ final class HostAllocator {
     }
 
     private static synchronized void release(Block block) {
-        if (block == null) {
-            return;
-        }
         long size = block.segment.byteSize();
         if (idleBytes + size > POOL_LIMIT) {
             block.arena.close();

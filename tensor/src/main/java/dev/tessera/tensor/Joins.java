@@ -69,7 +69,7 @@ final class Joins {
             throw new IllegalArgumentException("stack: needs at least one tensor");
         }
         long[] shape = parts.get(0).shape();
-        int d = Shape.dim("stack", dim, Views.with(shape, 0, 1));
+        int d = Shape.newDim("stack", dim, shape);
         List<Tensor> unsqueezed = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
             Tensor t = parts.get(i);

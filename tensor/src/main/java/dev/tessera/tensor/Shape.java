@@ -4,10 +4,18 @@ import java.util.Arrays;
 
 /** Shape arithmetic on {@code long[]} sizes: element counts, strides, broadcasting, dim checks. */
 public final class Shape {
+    /** Most elements a new tensor may have, so that its size in bytes (up to 8 per element) fits a long. */
+    static final long MAX_NUMEL = Long.MAX_VALUE / Long.BYTES;
+
     private Shape() {}
 
     /** The number of elements of a tensor of this shape (1 for a scalar, 0 if any size is 0). */
     public static long numel(long[] shape) {
+        for (long s : shape) {
+            if (s == 0) {
+                return 0; // checked before multiplying: the sizes before a 0 may overflow on their own
+            }
+        }
         long n = 1;
         for (long s : shape) {
             n = Math.multiplyExact(n, s);
@@ -70,10 +78,24 @@ public final class Shape {
         int rank = shape.length;
         int d = dim < 0 ? dim + rank : dim;
         if (d < 0 || d >= rank) {
+            String expected = rank == 0 ? "a 0-d tensor has no dims" : "expected a dim in [" + (-rank) + ", " + (rank - 1) + "]";
             throw new IllegalArgumentException(op + ": dim " + dim + " is out of range for a tensor of shape "
-                    + str(shape) + " (expected a dim in [" + (-rank) + ", " + (rank - 1) + "])");
+                    + str(shape) + " (" + expected + ")");
         }
         return d;
+    }
+
+    /**
+     * Turns the position of a NEW dim (unsqueeze, stack) into an index in {@code [0, rank]};
+     * negative positions count from the end of the result.
+     */
+    public static int newDim(String op, int dim, long[] shape) {
+        int rank = shape.length;
+        if (dim < -rank - 1 || dim > rank) {
+            throw new IllegalArgumentException(op + ": dim " + dim + " is out of range for a tensor of shape "
+                    + str(shape) + " (expected a dim in [" + (-rank - 1) + ", " + rank + "])");
+        }
+        return dim < 0 ? dim + rank + 1 : dim;
     }
 
     /** The shape as {@code [2, 3, 4]}. */
@@ -81,11 +103,24 @@ public final class Shape {
         return Arrays.toString(shape);
     }
 
-    /** Checks sizes are non-negative; {@code -1} is not accepted here (see {@code reshape}). */
+    /**
+     * Checks sizes are non-negative ({@code -1} is not accepted here, see {@code reshape}) and that
+     * the element count leaves the byte size of the storage representable.
+     */
     public static long[] checked(String op, long... shape) {
         for (long s : shape) {
             if (s < 0) {
                 throw new IllegalArgumentException(op + ": negative size in shape " + str(shape));
+            }
+        }
+        if (Arrays.stream(shape).noneMatch(s -> s == 0)) {
+            long n = 1;
+            for (long s : shape) {
+                if (n > MAX_NUMEL / s) {
+                    throw new IllegalArgumentException(op + ": shape " + str(shape) + " has more than " + MAX_NUMEL
+                            + " elements");
+                }
+                n *= s;
             }
         }
         return shape.clone();

@@ -16,9 +16,7 @@ public final class Storage {
 
     /** New storage of {@code byteSize} bytes, zero-filled when {@code zeroed}, from the caching allocator. */
     public static Storage allocate(long byteSize, boolean zeroed) {
-        Storage storage = new Storage(HostAllocator.allocate(byteSize, zeroed));
-        HostAllocator.recycleWhenUnreachable(storage, storage.segment);
-        return storage;
+        return new Storage(HostAllocator.allocate(byteSize, zeroed));
     }
 
     /** Storage over existing memory (a mapped file, a heap array); its lifetime is the caller's business. */
@@ -26,7 +24,7 @@ public final class Storage {
         return new Storage(segment);
     }
 
-    /** The memory; valid while this storage is reachable. */
+    /** The memory; it stays valid while this segment, or any slice of it, is reachable. */
     public MemorySegment segment() {
         return segment;
     }

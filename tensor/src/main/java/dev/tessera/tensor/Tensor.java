@@ -379,7 +379,7 @@ public final class Tensor {
         long to = Math.max(from, Views.clampIndex(end, shape[d]));
         long[] newShape = shape.clone();
         long[] newStrides = strides.clone();
-        newShape[d] = (to - from + step - 1) / step;
+        newShape[d] = to == from ? 0 : (to - from - 1) / step + 1; // ceil((to - from) / step) without overflow
         newStrides[d] = strides[d] * step;
         return withLayout(newShape, newStrides, offset + (newShape[d] == 0 ? 0 : from * strides[d]));
     }
@@ -392,7 +392,7 @@ public final class Tensor {
     /** {@code length} elements from {@code start} along {@code dim}; the range must lie inside the dim. */
     public Tensor narrow(int dim, long start, long length) {
         int d = Shape.dim("narrow", dim, shape);
-        if (start < 0 || length < 0 || start + length > shape[d]) {
+        if (start < 0 || length < 0 || start > shape[d] || length > shape[d] - start) {
             throw new IllegalArgumentException("narrow: range [" + start + ", " + (start + length) + ") is outside dim "
                     + d + " of shape " + Shape.str(shape));
         }
@@ -455,7 +455,7 @@ public final class Tensor {
 
     /** A new dim of size 1 at {@code dim} (in {@code [-rank-1, rank]}). */
     public Tensor unsqueeze(int dim) {
-        int d = Shape.dim("unsqueeze", dim, Views.with(shape, 0, 1));
+        int d = Shape.newDim("unsqueeze", dim, shape);
         long stride = d < shape.length ? strides[d] * shape[d] : 1;
         return withLayout(Views.with(shape, d, 1), Views.with(strides, d, stride), offset);
     }

@@ -10,7 +10,6 @@ final class Views {
     static long[] inferShape(String op, long[] requested, long numel, long[] from) {
         long[] shape = requested.clone();
         int unknown = -1;
-        long known = 1;
         for (int d = 0; d < shape.length; d++) {
             if (shape[d] == -1) {
                 if (unknown >= 0) {
@@ -19,9 +18,14 @@ final class Views {
                 unknown = d;
             } else if (shape[d] < 0) {
                 throw new IllegalArgumentException(op + ": invalid size " + shape[d] + " in " + Shape.str(requested));
-            } else {
-                known *= shape[d];
             }
+        }
+        long known;
+        try {
+            known = Shape.numel(unknown >= 0 ? without(shape, unknown) : shape);
+        } catch (ArithmeticException overflow) {
+            throw new IllegalArgumentException(op + ": cannot reshape " + Shape.str(from) + " (" + numel
+                    + " elements) into " + Shape.str(requested) + " (more than 2^63 elements)");
         }
         if (unknown >= 0) {
             if (known == 0 || numel % known != 0) {

@@ -42,7 +42,7 @@ final class GemmPacking {
                 for (int r = 0; r < valid; r++) {
                     interleave(a, panelAt + r * rs, kc, run, dst, to + r, MR);
                 }
-                for (int p = 0; p < kc; p++) {
+                for (int p = 0; valid < MR && p < kc; p++) {
                     Arrays.fill(dst, to + p * MR + valid, to + (p + 1) * MR, 0);
                 }
                 continue;
@@ -85,7 +85,7 @@ final class GemmPacking {
                 for (int c = 0; c < valid; c++) {
                     interleave(b, panelAt + c * cs, kc, run, dst, to + c, NR);
                 }
-                for (int p = 0; p < kc; p++) {
+                for (int p = 0; valid < NR && p < kc; p++) {
                     Arrays.fill(dst, to + p * NR + valid, to + (p + 1) * NR, 0);
                 }
                 continue;

@@ -83,17 +83,17 @@ final class Elements {
         dtype.write(segment, offsetOf(c), value);
     }
 
-    /** Stores an integer exactly (I64 beyond 2^53 included); a float dtype receives it as a double. */
+    /** Stores an integer exactly (I64 beyond 2^53 included); a float dtype rounds it once. */
     void setLong(long[] c, long value) {
         dtype.writeLong(segment, offsetOf(c), value);
     }
 
     /**
-     * Stores the element {@code src[from]} at {@code to}, converting as {@link DType#write} does:
-     * through a double when either side is a float type, otherwise exactly as a long.
+     * Stores the element {@code src[from]} at {@code to}, converting as a cast does: a float source
+     * through a double, an integer or BOOL source as a long (exact, or rounded once into a float).
      */
     void setFrom(long[] to, Elements src, long[] from) {
-        if (isFloating() || src.isFloating()) {
+        if (src.isFloating()) {
             set(to, src.get(from));
         } else {
             setLong(to, src.getLong(from));

@@ -1,0 +1,70 @@
+package dev.tessera.tensor.io;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writes a file whole or not at all: the bytes go to a temporary file in the target's folder,
+ * which is fsync'd and then renamed over the target. A crash or an exception part-way leaves the
+ * previous file as it was (and at worst a stray {@code .NAME.*.tmp} file after a crash). A
+ * target that is a symbolic link is replaced by a regular file, as with any rename.
+ */
+final class AtomicFile {
+    /** What writes the file's content. */
+    interface Content {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    private static final AtomicLong COUNTER = new AtomicLong();
+
+    private AtomicFile() {}
+
+    static void write(Path target, Content content) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path temp = createTemporary(absolute);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                content.writeTo(channel);
+                channel.force(true);
+            }
+            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (Throwable failure) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException cleanup) {
+                failure.addSuppressed(cleanup);
+            }
+            throw failure;
+        }
+        syncFolder(absolute.getParent());
+    }
+
+    /** A new empty file beside {@code target}, with default permissions (umask), unlike Files.createTempFile's 0600. */
+    private static Path createTemporary(Path target) throws IOException {
+        while (true) {
+            Path temp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
+                    + COUNTER.incrementAndGet() + ".tmp");
+            try {
+                Files.createFile(temp);
+                return temp;
+            } catch (FileAlreadyExistsException leftByACrash) {
+                // try the next name
+            }
+        }
+    }
+
+    /** Makes the rename itself durable. Some platforms (Windows) cannot open a folder; there the rename is as durable as they make it. */
+    private static void syncFolder(Path folder) {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException platformCannotSyncFolders) {
+            // nothing more can be done on such a platform; the data itself was fsync'd before the rename
+        }
+    }
+}
