@@ -9,7 +9,7 @@ final class AlongDim {
         int d = Shape.dim(op.opName(), dim, x.shape());
         Tensor out = x.emptyLike(x.dtype(), x.shape());
         x.device().backend().softmax(op, x, d, out);
-        return out;
+        return Recording.record(op, new OpArgs.Dim(d), out, x);
     }
 
     /** Integer and BOOL inputs sum into I64, as in PyTorch. */
@@ -18,14 +18,25 @@ final class AlongDim {
         Tensor input = x.dtype().isFloating() ? x : x.to(DType.I64);
         Tensor out = x.emptyLike(input.dtype(), x.shape());
         x.device().backend().cumsum(input, d, out);
-        return out;
+        return Recording.record(Op.CUMSUM, new OpArgs.Dim(d), out, input);
     }
 
     static ValuesIndices topk(Tensor x, int k, int dim, boolean largest) {
-        Checks.numeric("topk", x);
-        int d = Shape.dim("topk", dim, x.shape());
+        return select("topk", x, k, dim, largest);
+    }
+
+    /** A stable sort: equal values keep their order (the lower index first); {@code op} is sort or argsort. */
+    static ValuesIndices sort(String op, Tensor x, int dim, boolean descending) {
+        int d = Shape.dim(op, dim, x.shape());
+        return select(op, x, (int) x.shape()[d], d, descending);
+    }
+
+    /** The k best entries along dim, best first, through the backend's topk; errors name {@code op}. */
+    private static ValuesIndices select(String op, Tensor x, int k, int dim, boolean largest) {
+        Checks.numeric(op, x);
+        int d = Shape.dim(op, dim, x.shape());
         if (k < 0 || k > x.shape()[d]) {
-            throw new IllegalArgumentException("topk: k = " + k + " is out of range for dim " + d + " of shape "
+            throw new IllegalArgumentException(op + ": k = " + k + " is out of range for dim " + d + " of shape "
                     + Shape.str(x.shape()) + " (expected 0 <= k <= " + x.shape()[d] + ")");
         }
         long[] shape = x.shape();
@@ -33,12 +44,7 @@ final class AlongDim {
         Tensor values = x.emptyLike(x.dtype(), shape);
         Tensor indices = x.emptyLike(DType.I64, shape);
         x.device().backend().topk(x, d, k, largest, values, indices);
+        Recording.record(Op.TOPK, new OpArgs.Dim(d), new Tensor[] {x}, values, indices);
         return new ValuesIndices(values, indices);
-    }
-
-    /** A stable sort: equal values keep their order (the lower index first). */
-    static ValuesIndices sort(Tensor x, int dim, boolean descending) {
-        int d = Shape.dim("sort", dim, x.shape());
-        return topk(x, (int) x.shape()[d], d, descending);
     }
 }

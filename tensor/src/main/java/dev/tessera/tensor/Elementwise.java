@@ -19,7 +19,7 @@ final class Elementwise {
         }
         Tensor out = x.emptyLike(x.dtype(), x.shape());
         x.device().backend().unary(op, x, out);
-        return out;
+        return Recording.record(op, OpArgs.NONE, out, x);
     }
 
     static Tensor binary(Op op, Tensor a, Tensor b) {
@@ -35,8 +35,10 @@ final class Elementwise {
         }
         long[] shape = Shape.broadcast(name, a.shape(), b.shape());
         Tensor out = a.emptyLike(op.group() == Op.Group.COMPARISON ? DType.BOOL : a.dtype(), shape);
-        a.device().backend().binary(op, a.expand(shape), b.expand(shape), out);
-        return out;
+        Tensor left = a.expand(shape);
+        Tensor right = b.expand(shape);
+        a.device().backend().binary(op, left, right, out);
+        return Recording.record(op, OpArgs.NONE, out, left, right);
     }
 
     /** A 0-d tensor holding {@code value}, of x's dtype and device, to combine with x. */
@@ -53,8 +55,11 @@ final class Elementwise {
         Checks.sameDtype("where", a, b);
         long[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
         Tensor out = a.emptyLike(a.dtype(), shape);
-        a.device().backend().where(cond.expand(shape), a.expand(shape), b.expand(shape), out);
-        return out;
+        Tensor mask = cond.expand(shape);
+        Tensor ifTrue = a.expand(shape);
+        Tensor ifFalse = b.expand(shape);
+        a.device().backend().where(mask, ifTrue, ifFalse, out);
+        return Recording.record(Op.WHERE, OpArgs.NONE, out, mask, ifTrue, ifFalse);
     }
 
     static Tensor clamp(Tensor x, double lo, double hi) {
@@ -64,11 +69,12 @@ final class Elementwise {
         }
         Tensor out = x.emptyLike(x.dtype(), x.shape());
         x.device().backend().clamp(x, lo, hi, out);
-        return out;
+        return Recording.record(Op.CLAMP, new OpArgs.Clamp(lo, hi), out, x);
     }
 
     /** {@code where(mask, value, x)}: x with {@code value} wherever the BOOL mask is true. */
     static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+        Checks.sameDevice("masked_fill", x, mask);
         if (mask.dtype() != DType.BOOL) {
             throw new IllegalArgumentException("masked_fill: the mask must be BOOL, got " + mask.dtype() + " of shape "
                     + Shape.str(mask.shape()));

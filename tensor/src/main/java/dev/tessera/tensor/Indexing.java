@@ -20,7 +20,7 @@ final class Indexing {
         }
         Tensor out = x.emptyLike(x.dtype(), index.shape());
         x.device().backend().gather(x, d, index, out);
-        return out;
+        return Recording.record(Op.GATHER, new OpArgs.Indexed(d, index), out, x);
     }
 
     /** A copy of x with {@code src[i][j][k]} added at {@code [i][index[i][j][k]][k]} (dim 1); src is cut to index's shape. */
@@ -41,9 +41,9 @@ final class Indexing {
             }
             cut = cut.narrow(i, 0, size);
         }
-        Tensor out = x.copy();
+        Tensor out = unrecordedCopy(x);
         x.device().backend().scatterAdd(cut, d, index, out);
-        return out;
+        return Recording.record(Op.SCATTER_ADD, new OpArgs.Indexed(d, index), out, x, cut);
     }
 
     static Tensor indexSelect(Tensor x, int dim, Tensor index) {
@@ -55,7 +55,7 @@ final class Indexing {
         shape[d] = index.shape()[0];
         Tensor out = x.emptyLike(x.dtype(), shape);
         x.device().backend().indexSelect(x, d, index, out);
-        return out;
+        return Recording.record(Op.INDEX_SELECT, new OpArgs.Indexed(d, index), out, x);
     }
 
     /** A copy of x with {@code src.select(dim, i)} added to {@code x.select(dim, index[i])}. */
@@ -71,8 +71,15 @@ final class Indexing {
             throw new IllegalArgumentException("index_add: src must have shape " + Shape.str(expected) + " (the input "
                     + Shape.str(x.shape()) + " with dim " + d + " of the index's length), got " + Shape.str(src.shape()));
         }
-        Tensor out = x.copy();
+        Tensor out = unrecordedCopy(x);
         x.device().backend().indexAdd(src, d, index, out);
+        return Recording.record(Op.INDEX_ADD, new OpArgs.Indexed(d, index), out, x, src);
+    }
+
+    /** A copy the op then adds into: the op records itself as a whole, so the copy is not recorded. */
+    private static Tensor unrecordedCopy(Tensor x) {
+        Tensor out = x.emptyLike(x.dtype(), x.shape());
+        x.device().backend().copy(x, out);
         return out;
     }
 
@@ -98,7 +105,13 @@ final class Indexing {
     static Tensor embedding(Tensor weight, Tensor ids) {
         Checks.rank("embedding", weight, 2, "the weight");
         Checks.index("embedding", ids);
+        Checks.sameDevice("embedding", weight, ids);
         long[] shape = Views.with(ids.shape(), ids.rank(), weight.shape()[1]);
-        return indexSelect(weight, 0, ids.reshape(-1)).view(shape);
+        try {
+            return indexSelect(weight, 0, ids.reshape(-1)).view(shape);
+        } catch (IllegalArgumentException badId) {
+            // The backend finds ids out of range as it reads them; say which op the user called.
+            throw new IllegalArgumentException("embedding: " + badId.getMessage(), badId);
+        }
     }
 }

@@ -61,7 +61,7 @@ final class Joins {
             first.device().backend().copy(t, out.narrow(d, at, size));
             at += size;
         }
-        return out;
+        return Recording.record(Op.CAT, new OpArgs.Dim(d), out, parts.toArray(Tensor[]::new));
     }
 
     static Tensor stack(List<Tensor> parts, int dim) {
@@ -73,6 +73,8 @@ final class Joins {
         List<Tensor> unsqueezed = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
             Tensor t = parts.get(i);
+            Checks.sameDevice("stack", parts.get(0), t);
+            Checks.sameDtype("stack", parts.get(0), t);
             if (!Arrays.equals(shape, t.shape())) {
                 throw new IllegalArgumentException("stack: tensor " + i + " has shape " + Shape.str(t.shape())
                         + ", tensor 0 has " + Shape.str(shape) + "; all must match");

@@ -27,8 +27,10 @@ final class LinearAlgebra {
         }
         long[] batch = Shape.broadcast("matmul", Arrays.copyOf(ls, ls.length - 2), Arrays.copyOf(rs, rs.length - 2));
         Tensor out = a.emptyLike(a.dtype(), withTail(batch, m, n));
-        a.device().backend().matmul(left.expand(withTail(batch, m, k)), right.expand(withTail(batch, k, n)), out);
-        Tensor result = out;
+        Tensor lhs = left.expand(withTail(batch, m, k));
+        Tensor rhs = right.expand(withTail(batch, k, n));
+        a.device().backend().matmul(lhs, rhs, out);
+        Tensor result = Recording.record(Op.MATMUL, OpArgs.NONE, out, lhs, rhs);
         if (b.rank() == 1) {
             result = result.squeeze(-1);
         }

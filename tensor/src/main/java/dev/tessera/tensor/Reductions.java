@@ -73,6 +73,7 @@ final class Reductions {
         long[] kept = keptShape(x.shape(), reduced);
         Tensor out = x.emptyLike(type, kept);
         x.device().backend().reduce(op, x, out);
+        Recording.record(op, OpArgs.NONE, out, x);
         return keepdim ? out : out.view(droppedShape(x.shape(), reduced));
     }
 
@@ -108,6 +109,7 @@ final class Reductions {
         reduced[d] = true;
         Tensor out = x.emptyLike(DType.I64, keptShape(x.shape(), reduced));
         x.device().backend().argReduce(op, x, d, out);
+        Recording.record(op, new OpArgs.Dim(d), out, x);
         return keepdim ? out : out.view(droppedShape(x.shape(), reduced));
     }
 

@@ -22,6 +22,7 @@ public final class Tensor {
 
     private boolean requiresGrad;
     private Tensor grad;
+    private GradNode gradNode;
 
     Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset, Device device) {
         this.storage = storage;
@@ -88,12 +89,75 @@ public final class Tensor {
         if (requires && !dtype.isFloating()) {
             throw new IllegalArgumentException("requiresGrad: only floating tensors can require a gradient, got " + dtype);
         }
+        if (gradNode != null) {
+            throw new IllegalArgumentException("requiresGrad: only a leaf can be marked; this tensor was made by "
+                    + gradNode.opName() + " (use detach() for a leaf that shares its data)");
+        }
         this.requiresGrad = requires;
         return this;
     }
 
+    /** True for a leaf marked with {@code requiresGrad(true)} and for every tensor computed from one. */
     public boolean requiresGrad() {
-        return requiresGrad;
+        return requiresGrad || gradNode != null;
+    }
+
+    /** True when no recorded op made this tensor: it was created, loaded or detached. */
+    public boolean isLeaf() {
+        return gradNode == null;
+    }
+
+    /** The autograd node that made this tensor, or null for a leaf. */
+    public GradNode gradNode() {
+        return gradNode;
+    }
+
+    /** Sets the node that made this tensor: for autograd's recorder only. */
+    public void setGradNode(GradNode node) {
+        this.gradNode = node;
+    }
+
+    /**
+     * Back-propagates from this one-element tensor (a loss): adds d(this)/d(leaf) to the
+     * {@code grad()} of every leaf it was computed from that requires grad, then frees the graph.
+     */
+    public void backward() {
+        if (numel() != 1) {
+            throw new IllegalArgumentException("backward: without a gradient argument the tensor must have one element"
+                    + " (a loss), got shape " + Shape.str(shape) + "; use backward(gradient)");
+        }
+        backward(Tensor.full(1, dtype).to(device), false);
+    }
+
+    /** Back-propagates {@code gradient} (this tensor's shape) from this tensor; frees the graph. */
+    public void backward(Tensor gradient) {
+        backward(gradient, false);
+    }
+
+    /** Back-propagates {@code gradient}; with {@code retainGraph} the graph stays usable for another backward. */
+    public void backward(Tensor gradient, boolean retainGraph) {
+        if (Recording.AUTOGRAD == null) {
+            throw new IllegalStateException("backward: the autograd module (tessera-autograd) is not on the class path");
+        }
+        if (!requiresGrad()) {
+            throw new IllegalArgumentException("backward: this tensor does not require grad: no leaf it was computed from"
+                    + " was marked with requiresGrad(true), or it was computed with grad mode off");
+        }
+        if (!Arrays.equals(gradient.shape, shape)) {
+            throw new IllegalArgumentException("backward: gradient of shape " + Shape.str(gradient.shape)
+                    + " for a tensor of shape " + Shape.str(shape));
+        }
+        Recording.AUTOGRAD.backward(this, gradient, retainGraph);
+    }
+
+    /** Clears the accumulated gradient. */
+    public void zeroGrad() {
+        this.grad = null;
+    }
+
+    /** A leaf that shares this tensor's data but not its history: no gradient flows through it. */
+    public Tensor detach() {
+        return withLayout(shape, strides, offset);
     }
 
     /** The accumulated gradient, or null when none has been computed. */
@@ -278,7 +342,7 @@ public final class Tensor {
         }
         Tensor out = emptyLike(type, shape);
         device.backend().copy(this, out);
-        return out;
+        return Recording.record(Op.CAST, OpArgs.NONE, out, this);
     }
 
     /** This tensor copied to {@code target}; itself when already there. */
@@ -288,7 +352,7 @@ public final class Tensor {
         }
         Tensor out = empty(dtype, target, shape);
         target.backend().copy(this, out);
-        return out;
+        return Recording.record(Op.CAST, OpArgs.NONE, out, this);
     }
 
     /** This tensor, or a contiguous copy of it when its layout is not contiguous. */
@@ -298,14 +362,14 @@ public final class Tensor {
         }
         Tensor out = emptyLike(dtype, shape);
         device.backend().copy(this, out);
-        return out;
+        return Recording.record(Op.CONTIGUOUS, OpArgs.NONE, out, this);
     }
 
     /** A contiguous copy that shares nothing with this tensor. */
     public Tensor copy() {
         Tensor out = emptyLike(dtype, shape);
         device.backend().copy(this, out);
-        return out;
+        return Recording.record(Op.CONTIGUOUS, OpArgs.NONE, out, this);
     }
 
     // ---------------------------------------------------------------- views
@@ -318,14 +382,17 @@ public final class Tensor {
             throw new IllegalArgumentException("view: a tensor of shape " + Shape.str(shape) + " and strides "
                     + Shape.str(strides) + " cannot be viewed as " + Shape.str(target) + " without a copy; use reshape");
         }
-        return withLayout(target, newStrides, offset);
+        return Recording.record(Op.RESHAPE, OpArgs.NONE, withLayout(target, newStrides, offset), this);
     }
 
     /** Like {@link #view}, but copies when the layout does not allow a view. */
     public Tensor reshape(long... newShape) {
         long[] target = Views.inferShape("reshape", newShape, numel(), shape);
         long[] newStrides = Views.viewStrides(shape, strides, target);
-        return newStrides != null ? withLayout(target, newStrides, offset) : copy().view(target);
+        if (newStrides == null) {
+            return copy().view(target);
+        }
+        return Recording.record(Op.RESHAPE, OpArgs.NONE, withLayout(target, newStrides, offset), this);
     }
 
     /** A 1-D view (or copy) of all elements. */
@@ -342,7 +409,7 @@ public final class Tensor {
             newShape[i] = shape[perm[i]];
             newStrides[i] = strides[perm[i]];
         }
-        return withLayout(newShape, newStrides, offset);
+        return Recording.record(Op.PERMUTE, new OpArgs.Permute(perm), withLayout(newShape, newStrides, offset), this);
     }
 
     /** Dims {@code a} and {@code b} swapped. */
@@ -355,7 +422,7 @@ public final class Tensor {
         newShape[db] = shape[da];
         newStrides[da] = strides[db];
         newStrides[db] = strides[da];
-        return withLayout(newShape, newStrides, offset);
+        return Recording.record(Op.TRANSPOSE, new OpArgs.Transpose(da, db), withLayout(newShape, newStrides, offset), this);
     }
 
     /** The transpose of a matrix (the last two dims swapped for rank > 2). */
@@ -381,7 +448,8 @@ public final class Tensor {
         long[] newStrides = strides.clone();
         newShape[d] = to == from ? 0 : (to - from - 1) / step + 1; // ceil((to - from) / step) without overflow
         newStrides[d] = strides[d] * step;
-        return withLayout(newShape, newStrides, offset + (newShape[d] == 0 ? 0 : from * strides[d]));
+        Tensor view = withLayout(newShape, newStrides, offset + (newShape[d] == 0 ? 0 : from * strides[d]));
+        return Recording.record(Op.SLICE, new OpArgs.Slice(d, from, step), view, this);
     }
 
     /** {@code slice(dim, start, end, 1)}. */
@@ -407,7 +475,8 @@ public final class Tensor {
             throw new IllegalArgumentException("select: index " + index + " is out of range for dim " + d
                     + " of shape " + Shape.str(shape));
         }
-        return withLayout(Views.without(shape, d), Views.without(strides, d), offset + i * strides[d]);
+        Tensor view = withLayout(Views.without(shape, d), Views.without(strides, d), offset + i * strides[d]);
+        return Recording.record(Op.SELECT, new OpArgs.Select(d, i), view, this);
     }
 
     /**
@@ -432,7 +501,7 @@ public final class Tensor {
             newShape[i] = want;
             newStrides[i] = i < lead || old != want ? 0 : strides[i - lead];
         }
-        return withLayout(newShape, newStrides, offset);
+        return Recording.record(Op.EXPAND, OpArgs.NONE, withLayout(newShape, newStrides, offset), this);
     }
 
     /** All dims of size 1 removed. */
@@ -444,20 +513,25 @@ public final class Tensor {
                 newStrides[j++] = strides[d];
             }
         }
-        return withLayout(newShape, newStrides, offset);
+        return Recording.record(Op.SQUEEZE, OpArgs.NONE, withLayout(newShape, newStrides, offset), this);
     }
 
     /** Dim {@code dim} removed if its size is 1; otherwise this tensor unchanged, as in PyTorch. */
     public Tensor squeeze(int dim) {
         int d = Shape.dim("squeeze", dim, shape);
-        return shape[d] != 1 ? this : withLayout(Views.without(shape, d), Views.without(strides, d), offset);
+        if (shape[d] != 1) {
+            return this;
+        }
+        Tensor view = withLayout(Views.without(shape, d), Views.without(strides, d), offset);
+        return Recording.record(Op.SQUEEZE, OpArgs.NONE, view, this);
     }
 
     /** A new dim of size 1 at {@code dim} (in {@code [-rank-1, rank]}). */
     public Tensor unsqueeze(int dim) {
         int d = Shape.newDim("unsqueeze", dim, shape);
         long stride = d < shape.length ? strides[d] * shape[d] : 1;
-        return withLayout(Views.with(shape, d, 1), Views.with(strides, d, stride), offset);
+        Tensor view = withLayout(Views.with(shape, d, 1), Views.with(strides, d, stride), offset);
+        return Recording.record(Op.UNSQUEEZE, OpArgs.NONE, view, this);
     }
 
     /** Pieces of {@code size} elements along {@code dim} (the last may be smaller); views. */
@@ -838,12 +912,12 @@ public final class Tensor {
 
     /** A stable sort along {@code dim}: values and their original indices. */
     public ValuesIndices sort(int dim, boolean descending) {
-        return AlongDim.sort(this, dim, descending);
+        return AlongDim.sort("sort", this, dim, descending);
     }
 
     /** The indices that sort this tensor along {@code dim} (stable). */
     public Tensor argsort(int dim, boolean descending) {
-        return AlongDim.sort(this, dim, descending).indices();
+        return AlongDim.sort("argsort", this, dim, descending).indices();
     }
 
     // ---------------------------------------------------------------- matmul and indexing

@@ -24,24 +24,44 @@ public final class Parallel {
 
     private Parallel() {}
 
+    /** A body run over chunk {@code chunk}, which covers {@code [start, end)} of the item range. */
+    @FunctionalInterface
+    public interface ChunkBody {
+        void run(int chunk, long start, long end);
+    }
+
+    /** The number of chunks {@link #forChunks} splits {@code n} items into with this grain. */
+    public static int chunks(long n, long grain) {
+        return (int) Math.min(THREADS, Math.max(1, n / Math.max(1, grain)));
+    }
+
     /**
      * Runs {@code body} over {@code [0, n)} split into at most {@link #THREADS} chunks of at least
      * {@code grain} items; runs inline when there is only one chunk.
      */
     public static void forRange(long n, long grain, RangeBody body) {
-        long chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, grain)));
+        forChunks(n, grain, (chunk, start, end) -> body.run(start, end));
+    }
+
+    /**
+     * Like {@link #forRange}, telling the body its chunk number ({@code 0 <= chunk < chunks(n, grain)}),
+     * so that per-chunk partial results can be combined afterwards in a fixed order.
+     */
+    public static void forChunks(long n, long grain, ChunkBody body) {
+        int chunks = chunks(n, grain);
         if (chunks <= 1) {
-            body.run(0, n);
+            body.run(0, 0, n);
             return;
         }
-        RecursiveAction[] tasks = new RecursiveAction[(int) chunks];
+        RecursiveAction[] tasks = new RecursiveAction[chunks];
         for (int c = 0; c < chunks; c++) {
+            int chunk = c;
             long start = n * c / chunks;
             long end = n * (c + 1) / chunks;
             tasks[c] = new RecursiveAction() {
                 @Override
                 protected void compute() {
-                    body.run(start, end);
+                    body.run(chunk, start, end);
                 }
             };
         }

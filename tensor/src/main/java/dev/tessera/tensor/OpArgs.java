@@ -1,0 +1,33 @@
+package dev.tessera.tensor;
+
+/**
+ * The parameters of a recorded op that its inputs and outputs do not already tell: what a
+ * derivative rule needs beyond the tensors. Shapes are not here: the recorded tensors carry them.
+ */
+public sealed interface OpArgs {
+    /** No parameters (elementwise ops, matmul, reshape, expand, casts, reductions: the shapes say it all). */
+    record None() implements OpArgs {}
+
+    /** The dim an op worked along (softmax, log_softmax, cumsum, topk, argmax, argmin, cat). */
+    record Dim(int dim) implements OpArgs {}
+
+    /** The bounds of clamp; infinite when absent. */
+    record Clamp(double lo, double hi) implements OpArgs {}
+
+    /** The dim and the integer index tensor of gather, scatter_add, index_select, index_add. */
+    record Indexed(int dim, Tensor index) implements OpArgs {}
+
+    /** A slice along {@code dim} starting at {@code start} with step {@code step}; the output's size says how many. */
+    record Slice(int dim, long start, long step) implements OpArgs {}
+
+    /** A select of position {@code index} along {@code dim}. */
+    record Select(int dim, long index) implements OpArgs {}
+
+    /** A permutation: dim i of the output is dim {@code dims[i]} of the input. */
+    record Permute(int[] dims) implements OpArgs {}
+
+    /** A swap of two dims. */
+    record Transpose(int a, int b) implements OpArgs {}
+
+    OpArgs NONE = new None();
+}
