@@ -4,9 +4,12 @@ import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -14,6 +17,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * One training step of a 2-layer MLP on the cpu backend, F32: batch 256, 512 -> 2048 (relu) ->
@@ -23,6 +27,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * alone. autogradStep / handWrittenStep is what the autograd engine costs. Setup checks that both
  * steps give the same loss and gradients. Needs tessera-autograd on the class path at run time
  * (it is found by ServiceLoader), as {@code make bench} has it.
+ *
+ * <p>On a shared 2-core machine other tenants change the speed of a whole benchmark from one
+ * minute to the next, so a ratio of two benchmarks run one after the other is mostly noise.
+ * {@code interleaved} runs the three one after another within every invocation (the order
+ * reversed every other time) and adds each one's time to its own counter: the counters of one
+ * iteration, divided, give ratios measured in the same seconds.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,6 +52,23 @@ public class MlpStepBench {
     private Tensor[] plain;
     /** The same data as leaves that require grad, for the autograd step. */
     private Tensor[] leaves;
+
+    /** Nanoseconds spent in each variant during one iteration of {@code interleaved}. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Split {
+        public long autogradNanos;
+        public long handWrittenNanos;
+        public long forwardNanos;
+        private boolean reversed;
+
+        @Setup(Level.Iteration)
+        public void clear() {
+            autogradNanos = 0;
+            handWrittenNanos = 0;
+            forwardNanos = 0;
+        }
+    }
 
     @Setup
     public void setup() {
@@ -98,6 +125,27 @@ public class MlpStepBench {
     public Tensor forward() {
         Tensor hidden = x.matmul(plain[0].t()).add(plain[1]).relu();
         return crossEntropy(hidden.matmul(plain[2].t()).add(plain[3]));
+    }
+
+    /** autogradStep, handWrittenStep and forward in turn, each timed into {@code split}. */
+    @Benchmark
+    public void interleaved(Split split, Blackhole sink) {
+        split.reversed = !split.reversed;
+        if (split.reversed) {
+            split.forwardNanos += timed(sink, this::forward);
+            split.handWrittenNanos += timed(sink, this::handWrittenStep);
+            split.autogradNanos += timed(sink, this::autogradStep);
+        } else {
+            split.autogradNanos += timed(sink, this::autogradStep);
+            split.handWrittenNanos += timed(sink, this::handWrittenStep);
+            split.forwardNanos += timed(sink, this::forward);
+        }
+    }
+
+    private static long timed(Blackhole sink, Supplier<Object> variant) {
+        long start = System.nanoTime();
+        sink.consume(variant.get());
+        return System.nanoTime() - start;
     }
 
     private Tensor crossEntropy(Tensor logits) {
