@@ -1,0 +1,52 @@
+package dev.tessera.tests.autograd.engine;
+
+import static dev.tessera.tests.autograd.engine.Graphs.assertClose;
+import static dev.tessera.tests.autograd.engine.Graphs.assertThrowsMentioning;
+
+import dev.tessera.tensor.Generator;
+import dev.tessera.tensor.Tensor;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/** A backward frees the graph it walked unless asked to keep it. */
+class RetainGraphTest {
+    @Test
+    void aSecondBackwardThroughAFreedGraphIsRefused() {
+        Tensor x = Tensor.ones(2, 2).requiresGrad(true);
+        Tensor loss = x.mul(x).relu().sum();
+        loss.backward();
+        assertThrowsMentioning(IllegalStateException.class, loss::backward, "freed", "retainGraph");
+    }
+
+    @Test
+    void aNewGraphOverAFreedOneIsRefusedWhereItReachesTheFreedPart() {
+        Tensor x = Tensor.ones(3).requiresGrad(true);
+        Tensor hidden = x.mul(x);
+        hidden.sum().backward();
+        Tensor again = hidden.add(x).sum();
+        assertThrowsMentioning(IllegalStateException.class, again::backward, "freed", "retainGraph");
+    }
+
+    @Property(tries = 60)
+    void withRetainGraphTwoBackwardsDoubleTheGradients(@ForAll @IntRange(min = 1, max = 6) int m,
+            @ForAll @IntRange(min = 1, max = 6) int k, @ForAll @IntRange(min = 1, max = 6) int n,
+            @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        Generator g = new Generator(seed);
+        Tensor x = Tensor.randn(g, m, k).requiresGrad(true);
+        Tensor w = Tensor.randn(g, k, n).requiresGrad(true);
+        Tensor bias = Tensor.randn(g, n).requiresGrad(true);
+        Tensor loss = x.matmul(w).add(bias).relu().mul(x.matmul(w)).sum();
+        Tensor one = Tensor.scalar(1);
+        loss.backward(one, true);
+        Tensor[] once = {x.grad(), w.grad(), bias.grad()};
+        loss.backward(one, true);
+        Tensor[] twice = {x.grad(), w.grad(), bias.grad()};
+        for (int i = 0; i < once.length; i++) {
+            assertClose(once[i].mul(2), twice[i], 1e-6);
+        }
+        loss.backward(); // the last one may free it
+        assertThrowsMentioning(IllegalStateException.class, loss::backward, "retainGraph");
+    }
+}
