@@ -86,7 +86,7 @@ public final class Checkpoint {
         return gradients;
     }
 
-    /** Checked before running anything, so that a refused graph is left as it was. */
+    /** Checked before the inner backward runs, so that it never walks on into the outer graph through a tensor fn closed over. */
     private static void refuseOtherLeaves(Tensor again, Capture capture) {
         for (Node step : Engine.reachable(List.of(again))) {
             for (int i = 0; i < step.inputCount(); i++) {
