@@ -17,6 +17,7 @@ public final class Node implements GradNode {
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final Op op;
+    /** Only for a node outside the catalog: a catalog node asks its op when a message needs it, since Op.opName() lower-cases on every call. */
     private final String name;
     private final Rule rule;
     private final OpArgs args;
@@ -27,7 +28,7 @@ public final class Node implements GradNode {
 
     /** A catalog op, differentiated by its entry in {@link Derivatives}. */
     Node(Op op, OpArgs args, Tensor[] inputs, Tensor[] outputs, StackTraceElement[] creation) {
-        this(op, op.opName(), null, args, inputs, outputs, creation);
+        this(op, null, null, args, inputs, outputs, creation);
     }
 
     /** A step outside the catalog, named {@code name} in messages and differentiated by {@code rule}. */
@@ -54,7 +55,7 @@ public final class Node implements GradNode {
 
     @Override
     public String opName() {
-        return name;
+        return op != null ? op.opName() : name;
     }
 
     public OpArgs args() {
@@ -106,7 +107,7 @@ public final class Node implements GradNode {
 
     private Tensor[] live(Tensor[] tensors) {
         if (tensors == null) {
-            throw new IllegalStateException("backward: the graph through " + name + " was freed by an earlier"
+            throw new IllegalStateException("backward: the graph through " + opName() + " was freed by an earlier"
                     + " backward; pass retainGraph = true to the first backward to go through it twice");
         }
         return tensors;
@@ -114,6 +115,6 @@ public final class Node implements GradNode {
 
     @Override
     public String toString() {
-        return "Node(" + name + ")";
+        return "Node(" + opName() + ")";
     }
 }
