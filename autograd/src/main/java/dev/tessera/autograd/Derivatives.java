@@ -1,44 +1,77 @@
 package dev.tessera.autograd;
 
 import dev.tessera.tensor.Op;
-import dev.tessera.tensor.Tensor;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The derivative rule of every recorded op, in one place: given the gradients of an op's
- * outputs, the gradients of its inputs, written with tensor ops so they run on any backend.
+ * The derivative rule of every recorded op, and where every other op of the catalog stands.
+ * Each {@link Op} is in exactly one of three sets:
+ * <ul>
+ *   <li>{@link #differentiated()}: recorded ops, each with its {@link Rule} (written with tensor
+ *       ops, so it runs on any backend; the tables are in {@code ElementwiseRules},
+ *       {@code ReductionRules}, {@code IndexingRules} and {@code MovementRules});
+ *   <li>{@link #composites()}: never recorded themselves, differentiable through the recorded ops
+ *       they are built from (mean is a sum and a division; sort is a topk; stack is unsqueezes
+ *       and a cat; split and chunk are slices; embedding is an index_select);
+ *   <li>{@link #nonDifferentiable()}: ops whose outputs are BOOL or integers (comparisons,
+ *       argmax, argmin, argsort, one_hot); they carry no gradient and never get nodes.
+ * </ul>
  * Broadcasting needs no rule of its own: operands arrive expanded, and EXPAND's rule sums.
  */
-final class Derivatives {
+public final class Derivatives {
+    private static final Map<Op, Rule> RULES = table();
+
+    private static final Set<Op> COMPOSITES = Collections.unmodifiableSet(EnumSet.of(
+            Op.MEAN, Op.VAR, Op.MASKED_FILL, Op.SORT, Op.EMBEDDING, Op.STACK, Op.SPLIT, Op.CHUNK));
+
+    private static final Set<Op> NON_DIFFERENTIABLE = Collections.unmodifiableSet(EnumSet.of(
+            Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ARGMAX, Op.ARGMIN, Op.ARGSORT, Op.ONE_HOT));
+
     private Derivatives() {}
 
-    static Rule rule(Op op) {
-        return switch (op) {
-            case ADD -> (n, g) -> new Tensor[] {g[0], g[0]};
-            case MUL -> (n, g) -> new Tensor[] {g[0].mul(n.input(1)), g[0].mul(n.input(0))};
-            case RELU -> (n, g) -> new Tensor[] {g[0].mul(n.input(0).gt(0).to(g[0].dtype()))};
-            case SUM -> (n, g) -> new Tensor[] {g[0].expand(n.input(0).shape()).contiguous()};
-            case MATMUL -> (n, g) -> new Tensor[] {g[0].matmul(n.input(1).transpose(-1, -2)),
-                    n.input(0).transpose(-1, -2).matmul(g[0])};
-            case RESHAPE -> (n, g) -> new Tensor[] {g[0].reshape(n.input(0).shape())};
-            case EXPAND -> (n, g) -> new Tensor[] {unbroadcast(g[0], n.input(0).shape())};
-            default -> throw new UnsupportedOperationException("no derivative rule for " + op.opName() + " yet");
-        };
+    /**
+     * The rule of a recorded op.
+     *
+     * @throws IllegalStateException for an op that has none: a composite or an op without a
+     *     gradient, which no node can hold
+     */
+    public static Rule rule(Op op) {
+        Rule rule = RULES.get(op);
+        if (rule == null) {
+            String why = COMPOSITES.contains(op) ? "a composite, differentiated through the ops it is built from"
+                    : NON_DIFFERENTIABLE.contains(op) ? "an op without a gradient (its outputs are not floating)"
+                    : "not classified: add a rule, or list it as a composite or as non-differentiable";
+            throw new IllegalStateException("no derivative rule for " + op.opName() + ": it is " + why
+                    + ", and is never recorded");
+        }
+        return rule;
     }
 
-    /** Sums a gradient of an expanded shape back to the {@code shape} it was expanded from. */
-    static Tensor unbroadcast(Tensor gradient, long[] shape) {
-        long[] big = gradient.shape();
-        int lead = big.length - shape.length;
-        java.util.List<Integer> dims = new java.util.ArrayList<>();
-        for (int d = 0; d < big.length; d++) {
-            if (d < lead || (shape[d - lead] == 1 && big[d] != 1)) {
-                dims.add(d);
-            }
-        }
-        if (dims.isEmpty()) {
-            return gradient;
-        }
-        int[] reduced = dims.stream().mapToInt(Integer::intValue).toArray();
-        return gradient.sum(reduced, true).reshape(shape);
+    /** The ops with a derivative rule: every op that records itself with floating outputs. */
+    public static Set<Op> differentiated() {
+        return Collections.unmodifiableSet(RULES.keySet());
+    }
+
+    /** The ops differentiable only through their parts: never recorded, so they have no rule. */
+    public static Set<Op> composites() {
+        return COMPOSITES;
+    }
+
+    /** The ops with no gradient at all: comparisons and ops that return indices. */
+    public static Set<Op> nonDifferentiable() {
+        return NON_DIFFERENTIABLE;
+    }
+
+    private static Map<Op, Rule> table() {
+        Map<Op, Rule> table = new EnumMap<>(Op.class);
+        ElementwiseRules.addTo(table);
+        ReductionRules.addTo(table);
+        IndexingRules.addTo(table);
+        MovementRules.addTo(table);
+        return table;
     }
 }
