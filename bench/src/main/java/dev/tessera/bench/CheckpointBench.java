@@ -42,6 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       command-line {@code -i} overrides it and multiplies them).</li>
  *   <li>{@code forwardBackward}: the time of forward plus backward, the price of recomputing.</li>
  * </ul>
+ * Setup checks once that the checkpointed gradient of the input equals the plain graph's.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,6 +78,12 @@ public class CheckpointBench {
             weights.add(Tensor.randn(g, WIDTH, WIDTH).mul(1 / Math.sqrt(WIDTH)).requiresGrad(true));
             biases.add(Tensor.zeros(WIDTH).requiresGrad(true));
         }
+        // Checkpointing must not change the gradients: compare with the plain graph once.
+        Tensor checkpointed = forwardBackward();
+        int chosen = layersPerCheckpoint;
+        layersPerCheckpoint = 0;
+        Verify.close("forwardBackward", checkpointed, Verify.reference(forwardBackward()), 0, 0);
+        layersPerCheckpoint = chosen;
     }
 
     /** Layers {@code in[1], in[2]}, {@code in[3], in[4]}, ... applied to {@code in[0]}. */
