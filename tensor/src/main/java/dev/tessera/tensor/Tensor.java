@@ -143,9 +143,10 @@ public final class Tensor {
             throw new IllegalArgumentException("backward: this tensor does not require grad: no leaf it was computed from"
                     + " was marked with requiresGrad(true), or it was computed with grad mode off");
         }
-        if (!Arrays.equals(gradient.shape, shape)) {
-            throw new IllegalArgumentException("backward: gradient of shape " + Shape.str(gradient.shape)
-                    + " for a tensor of shape " + Shape.str(shape));
+        if (!Arrays.equals(gradient.shape, shape) || gradient.dtype != dtype || gradient.device != device) {
+            throw new IllegalArgumentException("backward: the gradient (" + gradient.dtype + " " + Shape.str(gradient.shape)
+                    + " on " + gradient.device + ") must match the tensor (" + dtype + " " + Shape.str(shape) + " on "
+                    + device + ")");
         }
         Recording.AUTOGRAD.backward(this, gradient, retainGraph);
     }
