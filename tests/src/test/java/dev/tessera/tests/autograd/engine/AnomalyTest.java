@@ -48,6 +48,16 @@ class AnomalyTest {
     }
 
     @Test
+    void theSlopeOfSqrtAtZeroIsNamed() {
+        Anomaly.enable(true);
+        Tensor x = tensor(new double[] {0, 4}, 2).requiresGrad(true);
+        Tensor root = x.sqrt(); int line = callerLine();
+        Tensor loss = root.sum();
+        assertThrowsMentioning(ArithmeticException.class, loss::backward, "backward of sqrt", "infinite",
+                "AnomalyTest.java:" + line + ")");
+    }
+
+    @Test
     void aGraphRecordedBeforeAnomalyModeSaysSo() {
         Tensor x = tensor(new double[] {1, 2}, 2).requiresGrad(true);
         Tensor loss = x.mul(INF_AND_ONE).sum();
