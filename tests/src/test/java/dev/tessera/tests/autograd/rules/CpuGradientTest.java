@@ -7,8 +7,7 @@ import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Op;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
+import net.jqwik.api.PropertyDefaults;
 import net.jqwik.api.ShrinkingMode;
 
 /**
@@ -19,10 +18,10 @@ import net.jqwik.api.ShrinkingMode;
  * both signs, a softmax's y (g - sum g y)), not to its own value, which cancellation can make
  * tiny; the floor of 1 is the size of the loss weights every gradient starts from.
  */
-class CpuGradientTest extends GroupedGradCases {
+@PropertyDefaults(tries = 200, shrinking = ShrinkingMode.OFF)
+class CpuGradientTest extends GroupedGradProperties {
     /** The F32 machine epsilon, 2^-23. */
     private static final double EPS = 0x1p-23;
-    private static final int TRIES = 200;
 
     /**
      * The tolerance of each family in F32 epsilons, with the worst measured over 1000 cases per op.
@@ -47,57 +46,8 @@ class CpuGradientTest extends GroupedGradCases {
         };
     }
 
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void unary(@ForAll("unaryCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void binary(@ForAll("binaryCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void ternary(@ForAll("ternaryCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void copy(@ForAll("copyCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void reduce(@ForAll("reduceCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void alongDim(@ForAll("alongDimCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void matmul(@ForAll("matmulCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void index(@ForAll("indexCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void join(@ForAll("joinCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void movement(@ForAll("movementCases") GradCase c) {
-        check(c);
-    }
-
-    private static void check(GradCase c) {
+    @Override
+    void check(GradCase c) {
         List<double[]> reference = GradCheck.analytic(c, DType.F64, Device.reference());
         List<double[]> cpu = GradCheck.analytic(c, DType.F32, Device.cpu());
         assertEquals(reference.size(), cpu.size(), c + ": one gradient per input that requires grad");

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
+import net.jqwik.api.PropertyDefaults;
 import net.jqwik.api.ShrinkingMode;
 
 /**
@@ -23,61 +22,12 @@ import net.jqwik.api.ShrinkingMode;
  * near zero from demanding a relative accuracy the difference cannot give. Measured over 1000
  * cases per op, correct rules stay below 3e-9; a rule off by one part in a million fails.
  */
-class GradCheckTest extends GroupedGradCases {
+@PropertyDefaults(tries = 300, shrinking = ShrinkingMode.OFF)
+class GradCheckTest extends GroupedGradProperties {
     private static final double TOLERANCE = 1e-6;
-    private static final int TRIES = 300;
 
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void unary(@ForAll("unaryCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void binary(@ForAll("binaryCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void ternary(@ForAll("ternaryCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void copy(@ForAll("copyCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void reduce(@ForAll("reduceCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void alongDim(@ForAll("alongDimCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void matmul(@ForAll("matmulCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void index(@ForAll("indexCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void join(@ForAll("joinCases") GradCase c) {
-        check(c);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
-    void movement(@ForAll("movementCases") GradCase c) {
-        check(c);
-    }
-
-    private static void check(GradCase c) {
+    @Override
+    void check(GradCase c) {
         List<double[]> analytic = GradCheck.analytic(c, DType.F64, Device.reference());
         List<double[]> numeric = GradCheck.numeric(c);
         assertEquals(numeric.size(), analytic.size(), c + ": one gradient per input that requires grad");
