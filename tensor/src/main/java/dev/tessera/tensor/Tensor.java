@@ -502,6 +502,9 @@ public final class Tensor {
             newShape[i] = want;
             newStrides[i] = i < lead || old != want ? 0 : strides[i - lead];
         }
+        if (Arrays.equals(newShape, shape)) {
+            return this; // nothing to broadcast: no view, no graph node
+        }
         return Recording.record(Op.EXPAND, OpArgs.NONE, withLayout(newShape, newStrides, offset), this);
     }
 
