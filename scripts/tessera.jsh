@@ -1,2 +1,3 @@
 import dev.tessera.tensor.*;
 import dev.tessera.tensor.io.*;
+import dev.tessera.autograd.*;

@@ -7,22 +7,40 @@ import dev.tessera.tensor.Tensor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One recorded op in the graph: what ran ({@link #op()}, {@link #args()}), on which tensors, and
- * what it made. Derivative rules read it; the engine walks it backwards. After a backward without
- * {@code retainGraph} the node is released and drops its tensors.
+ * One recorded step of the graph: what ran, on which tensors, and what it made. Derivative rules
+ * read it; the engine walks it backwards. Most nodes record a catalog {@link #op()} whose rule
+ * lives in {@link Derivatives}; a few (a checkpoint) carry their own rule and only a name, and then
+ * {@code op()} is null. After a backward without {@code retainGraph} the node is released and
+ * drops its tensors.
  */
 public final class Node implements GradNode {
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final Op op;
+    /** Only for a node outside the catalog: a catalog node asks its op when a message needs it, since Op.opName() lower-cases on every call. */
+    private final String name;
+    private final Rule rule;
     private final OpArgs args;
     private final long sequence;
     private final StackTraceElement[] creation;
     private Tensor[] inputs;
     private Tensor[] outputs;
 
+    /** A catalog op, differentiated by its entry in {@link Derivatives}. */
     Node(Op op, OpArgs args, Tensor[] inputs, Tensor[] outputs, StackTraceElement[] creation) {
+        this(op, null, null, args, inputs, outputs, creation);
+    }
+
+    /** A step outside the catalog, named {@code name} in messages and differentiated by {@code rule}. */
+    Node(String name, Rule rule, Tensor[] inputs, Tensor[] outputs, StackTraceElement[] creation) {
+        this(null, name, rule, OpArgs.NONE, inputs, outputs, creation);
+    }
+
+    private Node(Op op, String name, Rule rule, OpArgs args, Tensor[] inputs, Tensor[] outputs,
+            StackTraceElement[] creation) {
         this.op = op;
+        this.name = name;
+        this.rule = rule;
         this.args = args;
         this.inputs = inputs;
         this.outputs = outputs;
@@ -30,13 +48,14 @@ public final class Node implements GradNode {
         this.sequence = SEQUENCE.getAndIncrement();
     }
 
+    /** The catalog op, or null for a node with its own rule (see {@link #opName()}). */
     public Op op() {
         return op;
     }
 
     @Override
     public String opName() {
-        return op.opName();
+        return op != null ? op.opName() : name;
     }
 
     public OpArgs args() {
@@ -61,6 +80,11 @@ public final class Node implements GradNode {
         return live(outputs)[i];
     }
 
+    /** The derivative of this step: its own rule, or its op's entry in the table. */
+    Rule rule() {
+        return rule != null ? rule : Derivatives.rule(op);
+    }
+
     /** Creation order: every input of a node was made before the node, so later nodes come first in backward. */
     long sequence() {
         return sequence;
@@ -71,8 +95,9 @@ public final class Node implements GradNode {
         return creation;
     }
 
-    boolean isReleased() {
-        return inputs == null;
+    /** Throws the "graph was freed" explanation when an earlier backward released this node. */
+    void requireLive() {
+        live(inputs);
     }
 
     void release() {
@@ -82,7 +107,7 @@ public final class Node implements GradNode {
 
     private Tensor[] live(Tensor[] tensors) {
         if (tensors == null) {
-            throw new IllegalStateException("backward: the graph through " + op.opName() + " was freed by an earlier"
+            throw new IllegalStateException("backward: the graph through " + opName() + " was freed by an earlier"
                     + " backward; pass retainGraph = true to the first backward to go through it twice");
         }
         return tensors;
@@ -90,6 +115,6 @@ public final class Node implements GradNode {
 
     @Override
     public String toString() {
-        return "Node(" + op.opName() + ")";
+        return "Node(" + opName() + ")";
     }
 }

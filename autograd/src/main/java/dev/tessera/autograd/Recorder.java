@@ -25,6 +25,6 @@ public final class Recorder implements AutogradProvider {
 
     @Override
     public void backward(Tensor root, Tensor gradient, boolean retainGraph) {
-        Engine.backward(List.of(root), List.of(gradient), retainGraph, null);
+        Engine.backward(List.of(root), List.of(gradient), retainGraph, LeafSink.ACCUMULATE);
     }
 }

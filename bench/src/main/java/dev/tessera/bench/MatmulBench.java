@@ -39,10 +39,10 @@ public class MatmulBench {
 
     @Setup
     public void setup() {
-        String[] dims = shape.split("x");
-        long m = Long.parseLong(dims[0]);
-        long k = Long.parseLong(dims[1]);
-        long n = Long.parseLong(dims[2]);
+        long[] dims = Dims.parse(shape);
+        long m = dims[0];
+        long k = dims[1];
+        long n = dims[2];
         Generator generator = new Generator(42);
         left = Tensor.randn(generator, m, k);
         right = b.equals("transposed") ? Tensor.randn(generator, n, k).t() : Tensor.randn(generator, k, n);

@@ -2,18 +2,9 @@ package dev.tessera.bench;
 
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Tensor;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
@@ -30,13 +21,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * elements/s = R * C / time and GB/s = 4 * R * C / time. Tessera's call includes allocating its
  * output; the baselines write into arrays allocated once and run on one thread.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-@State(Scope.Thread)
-public class ReductionBench {
+public class ReductionBench extends KernelBench {
     @Param({"1024x1024", "4096x4096", "16384x64"})
     public String shape;
 

@@ -12,6 +12,12 @@ import java.util.Map;
  * return to a pool keyed by size class, and the next allocation of that class reuses them. Small
  * blocks come from the garbage-collected automatic arena.
  *
+ * <p>Collection: blocks return only when the GC finds their tensors dead, and a loop of tensor
+ * ops makes almost no Java garbage, so the GC may not run for a long time while native memory
+ * grows. So when the bytes handed out and not yet returned pass a threshold, a pool miss asks
+ * for a collection and waits briefly for the dead blocks to come back (as the JDK does for
+ * direct buffers). The threshold then adapts to twice what stayed live.
+ *
  * <p>Lifetime: a pooled block is handed out as a segment of its own automatic arena, whose
  * cleanup action returns the block to the pool. The JDK keeps that arena alive while any segment
  * derived from it (slices included) is reachable, so a kernel holding only a slice of a
@@ -24,8 +30,14 @@ final class HostAllocator {
     static final long POOL_LIMIT = Long.getLong("tessera.pool.limitBytes", 2L << 30);
     private static final long ALIGNMENT = 64;
 
+    /** Live pooled bytes that trigger a collection on a pool miss, at the least. */
+    static final long GC_THRESHOLD = Long.getLong("tessera.pool.gcThresholdBytes", 1L << 30);
+
     private static final Map<Long, ArrayDeque<Block>> FREE = new HashMap<>();
     private static long idleBytes;
+    /** Pooled bytes handed out and not yet returned. */
+    private static long liveBytes;
+    private static long collectAbove = GC_THRESHOLD;
 
     /** A pooled block: its memory, and the arena that frees it for good. */
     private record Block(Arena arena, MemorySegment segment) {}
@@ -38,6 +50,9 @@ final class HostAllocator {
         }
         long sizeClass = sizeClass(byteSize);
         Block taken = take(sizeClass);
+        if (taken == null && liveBytes() > collectAbove) {
+            taken = collectAndTake(sizeClass);
+        }
         if (taken == null) {
             Arena arena = Arena.ofShared();
             taken = new Block(arena, arena.allocate(sizeClass, ALIGNMENT));
@@ -45,7 +60,41 @@ final class HostAllocator {
             taken.segment.fill((byte) 0);
         }
         Block block = taken;
+        synchronized (HostAllocator.class) {
+            liveBytes += sizeClass;
+        }
         return block.segment.reinterpret(byteSize, Arena.ofAuto(), unused -> release(block));
+    }
+
+    /** Asks the GC to find dead tensors, waits up to about half a second for their blocks, then retries the pool. */
+    private static Block collectAndTake(long sizeClass) {
+        long before = liveBytes();
+        System.gc();
+        Block block = null;
+        for (int wait = 1; wait <= 256 && block == null; wait *= 2) {
+            block = take(sizeClass);
+            if (block == null && liveBytes() < before) {
+                block = take(sizeClass); // something came back, just not of this class: stop waiting
+                break;
+            }
+            sleep(wait);
+        }
+        synchronized (HostAllocator.class) {
+            collectAbove = Math.max(GC_THRESHOLD, 2 * liveBytes);
+        }
+        return block;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static synchronized long liveBytes() {
+        return liveBytes;
     }
 
     /** Size classes are powers of two split in four steps, so at most 25% is wasted. */
@@ -66,6 +115,7 @@ final class HostAllocator {
 
     private static synchronized void release(Block block) {
         long size = block.segment.byteSize();
+        liveBytes -= size;
         if (idleBytes + size > POOL_LIMIT) {
             block.arena.close();
             return;

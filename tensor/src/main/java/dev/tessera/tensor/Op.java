@@ -59,6 +59,7 @@ public enum Op {
 
     private final Group group;
     private final Kind kind;
+    private final String opName;
 
     Op(Group group) {
         this(group, Kind.PRIMITIVE);
@@ -67,6 +68,7 @@ public enum Op {
     Op(Group group, Kind kind) {
         this.group = group;
         this.kind = kind;
+        this.opName = name().toLowerCase(java.util.Locale.ROOT);
     }
 
     public Group group() {
@@ -79,6 +81,6 @@ public enum Op {
 
     /** The name used in error messages, as PyTorch spells it: {@code log_softmax}, {@code index_add}. */
     public String opName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return opName;
     }
 }

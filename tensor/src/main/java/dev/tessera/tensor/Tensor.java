@@ -143,9 +143,10 @@ public final class Tensor {
             throw new IllegalArgumentException("backward: this tensor does not require grad: no leaf it was computed from"
                     + " was marked with requiresGrad(true), or it was computed with grad mode off");
         }
-        if (!Arrays.equals(gradient.shape, shape)) {
-            throw new IllegalArgumentException("backward: gradient of shape " + Shape.str(gradient.shape)
-                    + " for a tensor of shape " + Shape.str(shape));
+        if (!Arrays.equals(gradient.shape, shape) || gradient.dtype != dtype || gradient.device != device) {
+            throw new IllegalArgumentException("backward: the gradient (" + gradient.dtype + " " + Shape.str(gradient.shape)
+                    + " on " + gradient.device + ") must match the tensor (" + dtype + " " + Shape.str(shape) + " on "
+                    + device + ")");
         }
         Recording.AUTOGRAD.backward(this, gradient, retainGraph);
     }
@@ -500,6 +501,9 @@ public final class Tensor {
             }
             newShape[i] = want;
             newStrides[i] = i < lead || old != want ? 0 : strides[i - lead];
+        }
+        if (Arrays.equals(newShape, shape)) {
+            return this; // nothing to broadcast: no view, no graph node
         }
         return Recording.record(Op.EXPAND, OpArgs.NONE, withLayout(newShape, newStrides, offset), this);
     }

@@ -18,19 +18,14 @@ import java.util.Map;
  * overflow the stack. Every violation is an {@link IOException} naming the file and the
  * character where it happened.
  */
-final class HeaderJson {
+final class HeaderJson extends HeaderScanner {
     /** A number exactly as written; the caller decides which numbers it accepts. */
     record JsonNumber(String literal) {}
 
     static final int MAX_DEPTH = 64;
 
-    private final String text;
-    private final Path file;
-    private int pos;
-
     private HeaderJson(String text, Path file) {
-        this.text = text;
-        this.file = file;
+        super(text, file, "header is not valid JSON");
     }
 
     /** Parses {@code text}, which must hold one JSON value with nothing but whitespace after it. */
@@ -38,10 +33,7 @@ final class HeaderJson {
         HeaderJson parser = new HeaderJson(text, file);
         parser.skipWhitespace();
         Object value = parser.value(0);
-        parser.skipWhitespace();
-        if (parser.pos < text.length()) {
-            throw parser.error("unexpected " + parser.describeNext() + " after the end of the JSON value");
-        }
+        parser.expectEnd("the end of the JSON value");
         return value;
     }
 
@@ -282,10 +274,6 @@ final class HeaderJson {
         }
     }
 
-    private static boolean isDigit(int c) {
-        return c >= '0' && c <= '9';
-    }
-
     private Object literal(String word, Object value) throws IOException {
         if (!text.startsWith(word, pos)) {
             throw error("expected a value, found " + describeNext());
@@ -298,43 +286,5 @@ final class HeaderJson {
         if (depth > MAX_DEPTH) {
             throw error("JSON nested deeper than " + MAX_DEPTH + " levels");
         }
-    }
-
-    private void expect(char c, String where) throws IOException {
-        if (peek() != c) {
-            throw error("expected '" + c + "' " + where + ", found " + describeNext());
-        }
-        pos++;
-    }
-
-    /** The next character, or -1 at the end. */
-    private int peek() {
-        return pos < text.length() ? text.charAt(pos) : -1;
-    }
-
-    private void skipWhitespace() {
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                return;
-            }
-            pos++;
-        }
-    }
-
-    private String describeNext() {
-        if (pos >= text.length()) {
-            return "the end of the header";
-        }
-        int c = text.codePointAt(pos);
-        return c >= 0x20 && c < 0x7f ? "'" + (char) c + "'" : String.format("U+%04X", c);
-    }
-
-    private IOException error(String what) {
-        return error(what, pos);
-    }
-
-    private IOException error(String what, int at) {
-        return CorruptFile.error(file, "header is not valid JSON: " + what + " (at character " + at + " of the header)");
     }
 }

@@ -14,14 +14,9 @@ import java.util.Map;
  * {@code (2, 3)}; {@code (3)} is not a tuple. Anything else is an {@link IOException} naming the
  * file and the character.
  */
-final class PythonLiteral {
-    private final String text;
-    private final Path file;
-    private int pos;
-
+final class PythonLiteral extends HeaderScanner {
     private PythonLiteral(String text, Path file) {
-        this.text = text;
-        this.file = file;
+        super(text, file, "the .npy header is not a valid dict literal");
     }
 
     /**
@@ -32,10 +27,7 @@ final class PythonLiteral {
         PythonLiteral parser = new PythonLiteral(text, file);
         parser.skipWhitespace();
         Map<String, Object> dict = parser.dict();
-        parser.skipWhitespace();
-        if (parser.pos < text.length()) {
-            throw parser.error("unexpected " + parser.describeNext() + " after the dict");
-        }
+        parser.expectEnd("the dict");
         return dict;
     }
 
@@ -113,7 +105,7 @@ final class PythonLiteral {
         if (peek() == '-') {
             pos++;
         }
-        while (peek() >= '0' && peek() <= '9') {
+        while (isDigit(peek())) {
             pos++;
         }
         String literal = text.substring(start, pos);
@@ -147,39 +139,5 @@ final class PythonLiteral {
         }
         pos = end + 1;
         return s;
-    }
-
-    private void expect(char c, String why) throws IOException {
-        if (peek() != c) {
-            throw error("expected '" + c + "' " + why + ", found " + describeNext());
-        }
-        pos++;
-    }
-
-    private int peek() {
-        return pos < text.length() ? text.charAt(pos) : -1;
-    }
-
-    private void skipWhitespace() {
-        while (pos < text.length() && " \t\r\n".indexOf(text.charAt(pos)) >= 0) {
-            pos++;
-        }
-    }
-
-    private String describeNext() {
-        if (pos >= text.length()) {
-            return "the end of the header";
-        }
-        int c = text.codePointAt(pos);
-        return c >= 0x20 && c < 0x7f ? "'" + (char) c + "'" : String.format("U+%04X", c);
-    }
-
-    private IOException error(String what) {
-        return error(what, pos);
-    }
-
-    private IOException error(String what, int at) {
-        return CorruptFile.error(file, "the .npy header is not a valid dict literal: " + what
-                + " (at character " + at + " of the header)");
     }
 }
