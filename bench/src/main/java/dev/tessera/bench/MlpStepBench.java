@@ -24,15 +24,14 @@ import org.openjdk.jmh.infra.Blackhole;
  * 512 classes, mean cross-entropy; the gradients of W1, b1, W2, b2 (not of the input).
  * {@code autogradStep} is forward + {@code backward()}; {@code handWrittenStep} is the same
  * forward + the backward written out with the same Tensor ops; {@code forward} is the forward
- * alone. autogradStep / handWrittenStep is what the autograd engine costs. Setup checks that both
- * steps give the same loss and gradients. Needs tessera-autograd on the class path at run time
- * (it is found by ServiceLoader), as {@code make bench} has it.
+ * alone. The autograd step over the hand-written one is what the autograd engine costs. Setup
+ * checks that both steps give the same loss and gradients.
  *
  * <p>On a shared 2-core machine other tenants change the speed of a whole benchmark from one
  * minute to the next, so a ratio of two benchmarks run one after the other is mostly noise.
  * {@code interleaved} runs the three one after another within every invocation (the order
  * reversed every other time) and adds each one's time to its own counter: the counters of one
- * iteration, divided, give ratios measured in the same seconds.
+ * iteration, divided, give ratios measured in the same seconds. Results: bench/RESULTS.md.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
