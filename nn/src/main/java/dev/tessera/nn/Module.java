@@ -1,6 +1,7 @@
 package dev.tessera.nn;
 
 import dev.tessera.autograd.Grad;
+import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,10 +89,20 @@ public abstract class Module {
                 Tensor source = state.get(name);
                 if (source != null) {
                     Tensor target = p.value();
-                    p.set(source.to(target.dtype()).to(target.device()).copy());
+                    Tensor converted = source.to(target.dtype()).to(target.device());
+                    // A conversion already made fresh memory; otherwise copy so the model shares nothing with the map.
+                    p.set(converted == source ? source.copy() : converted);
                 }
             });
         }
+    }
+
+    /** Moves every parameter of this module and its descendants to {@code device} (gradients are dropped); returns this. */
+    public final Module to(Device device) {
+        for (Parameter p : parameters()) {
+            p.moveTo(device);
+        }
+        return this;
     }
 
     /** Puts this module and its descendants in training mode; returns this. */

@@ -1,5 +1,6 @@
 package dev.tessera.nn;
 
+import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
 import java.util.Arrays;
@@ -34,7 +35,7 @@ public final class Parameter {
 
     /**
      * Replaces the value with a new leaf sharing {@code next}'s data; the old gradient goes with
-     * the old value. Refuses a change of shape, dtype or device.
+     * the old value. Refuses a change of shape, dtype or device ({@link #moveTo} changes the device).
      */
     public void set(Tensor next) {
         if (!Arrays.equals(next.shape(), value.shape()) || next.dtype() != value.dtype()
@@ -43,6 +44,13 @@ public final class Parameter {
                     + ") must match the parameter (" + describe(value) + ")");
         }
         value = leaf(next);
+    }
+
+    /** Moves the value to {@code device} as a new leaf, dropping the gradient; nothing happens when it is already there. */
+    public void moveTo(Device device) {
+        if (value.device() != device) {
+            value = leaf(value.detach().to(device));
+        }
     }
 
     /** Number of elements. */
