@@ -49,8 +49,8 @@ public final class Init {
         return uniform(generator, gain * Math.sqrt(6.0 / (fanIn + fanOut)), shape);
     }
 
-    /** The fan-in of a weight of this shape (rank 2 or more). */
-    public static long fanIn(String op, long... shape) {
+    /** The fan-in of a weight of this shape (rank 2 or more); {@code op} names the caller in the error. */
+    private static long fanIn(String op, long... shape) {
         if (shape.length < 2) {
             throw new IllegalArgumentException(op + ": fans need a weight of rank >= 2, got shape " + Shape.str(shape));
         }

@@ -63,7 +63,7 @@ public final class Parameter {
         return "Parameter(" + describe(value) + ")";
     }
 
-    static String describe(Tensor t) {
+    private static String describe(Tensor t) {
         return t.dtype() + " " + Shape.str(t.shape()) + " on " + t.device();
     }
 

@@ -12,6 +12,7 @@ import dev.tessera.tensor.Tensor;
 import dev.tessera.tensor.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,6 @@ class StateDictTest {
     }
 
     private static boolean sameOutputs(TinyModel a, TinyModel b) {
-        return java.util.Arrays.equals(a.forward(IDS).toFloatArray(), b.forward(IDS).toFloatArray());
+        return Arrays.equals(a.forward(IDS).toFloatArray(), b.forward(IDS).toFloatArray());
     }
 }
