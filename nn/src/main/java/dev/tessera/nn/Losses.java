@@ -23,11 +23,21 @@ public final class Losses {
         NONE
     }
 
+    /** PyTorch's default ignore_index. */
+    public static final int DEFAULT_IGNORE_INDEX = -100;
+
+    /** {@link #crossEntropy(Tensor, Tensor, int, Reduction)} with PyTorch's defaults: ignore_index -100, mean. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        return crossEntropy(logits, targets, DEFAULT_IGNORE_INDEX, Reduction.MEAN);
+    }
+
     /**
      * Cross-entropy of floating {@code logits} [..., C] against integer (I64 or I32) class ids
      * {@code targets} [...]: per element {@code -log_softmax(logits)[target]}. Targets equal to
      * {@code ignoreIndex} contribute 0 and are left out of the mean; as in PyTorch the mean of
-     * no valid target is NaN. Every other target must lie in [0, C).
+     * no valid target is NaN. Every other target must lie in [0, C). BF16 and F16 logits are
+     * widened to F32 first, so the softmax and the loss are F32 (the gradient returns in the
+     * logits' dtype); F32 and F64 logits keep their dtype.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex, Reduction reduction) {
         if (!logits.dtype().isFloating() || logits.rank() == 0) {
@@ -48,7 +58,7 @@ public final class Losses {
         // Ignored slots pick class 0, whose value is then masked out.
         Tensor classIds = targets.maskedFill(ignored, 0);
         checkRange(classIds, classes, ignoreIndex);
-        Tensor picked = logits.logSoftmax(classDim).gather(classDim, classIds.unsqueeze(classDim)).squeeze(classDim);
+        Tensor picked = wide(logits).logSoftmax(classDim).gather(classDim, classIds.unsqueeze(classDim)).squeeze(classDim);
         Tensor losses = picked.neg().maskedFill(ignored, 0);
         return switch (reduction) {
             case NONE -> losses;
@@ -71,6 +81,11 @@ public final class Losses {
             case SUM -> squares.sum();
             case MEAN -> squares.mean();
         };
+    }
+
+    /** Half-precision logits as F32: a softmax and a loss summed in BF16 or F16 lose too many digits. */
+    private static Tensor wide(Tensor logits) {
+        return logits.dtype() == DType.BF16 || logits.dtype() == DType.F16 ? logits.to(DType.F32) : logits;
     }
 
     private static void checkRange(Tensor classIds, long classes, int ignoreIndex) {

@@ -123,6 +123,36 @@ class CrossEntropyTest {
     }
 
     @Test
+    void halfPrecisionLogitsGiveAnF32LossAndAGradientInTheirOwnDtype() {
+        Tensor wide = Tensor.randn(new Generator(10), 3, 5);
+        Tensor bf16 = wide.to(DType.BF16).requiresGrad(true);
+        Tensor targets = Tensor.of(new long[] {4, 0, 2}, 3);
+        Tensor loss = Losses.crossEntropy(bf16, targets);
+        assertEquals(DType.F32, loss.dtype());
+        // The same values, already rounded to BF16, computed in F32 from the start.
+        assertEquals(Losses.crossEntropy(bf16.detach().to(DType.F32), targets).item(), loss.item());
+        loss.backward();
+        assertEquals(DType.BF16, bf16.grad().dtype());
+    }
+
+    @Test
+    void largeLogitsStayFinite() {
+        Tensor logits = Tensor.of(new float[] {1000, 0, -1000, 1000}, 2, 2);
+        float[] losses = Losses.crossEntropy(logits, Tensor.of(new long[] {1, 1}, 2), IGNORE, Reduction.NONE)
+                .toFloatArray();
+        assertEquals(1000f, losses[0]);
+        assertEquals(0, losses[1], 0.0);
+    }
+
+    @Test
+    void defaultsAreMeanAndIgnoreMinus100() {
+        Tensor logits = Tensor.randn(new Generator(11), 3, 4);
+        Tensor targets = Tensor.of(new long[] {1, -100, 3}, 3);
+        assertEquals(Losses.crossEntropy(logits, targets, -100, Reduction.MEAN).item(),
+                Losses.crossEntropy(logits, targets).item());
+    }
+
+    @Test
     void refusesBadShapesDtypesAndTargets() {
         Tensor logits = Tensor.zeros(2, 3);
         var shape = assertThrows(IllegalArgumentException.class,
