@@ -115,11 +115,11 @@ public abstract sealed class Optimizer permits SGD, AdamW, Lion {
         List<String> slots = new ArrayList<>();
         slots.add(STEP);
         slots.addAll(bufferNames());
-        Map<String, ParameterState> loaded = new LinkedHashMap<>();
         List<String> problems = StateCheck.problems(byName, slots, dict);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(name() + ".loadStateDict: " + String.join("; ", problems));
         }
+        Map<String, ParameterState> loaded = new LinkedHashMap<>();
         byName.forEach((paramName, p) -> {
             Tensor step = dict.get(paramName + "." + STEP);
             if (step != null) {

@@ -32,11 +32,6 @@ public final class ParamGroups {
         return groups;
     }
 
-    /** One group holding every named parameter of {@code module}. */
-    public static List<ParamGroup> all(Module module, double lr, double weightDecay) {
-        return List.of(new ParamGroup(module.namedParameters(), lr, weightDecay));
-    }
-
     /** True when the parameter called {@code name} should not be decayed (see {@link #decayAndNoDecay}). */
     public static boolean skipsDecay(String name, Parameter parameter) {
         String lower = name.toLowerCase(Locale.ROOT);

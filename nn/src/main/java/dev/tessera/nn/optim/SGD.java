@@ -41,6 +41,7 @@ public final class SGD extends Optimizer {
         Tensor d = group.weightDecay() == 0 ? grad : grad.add(value.mul(group.weightDecay()));
         if (momentum != 0) {
             Tensor previous = state.buffers.get(MOMENTUM_BUFFER);
+            // A copy on the first step, so the buffer never shares memory with the gradient (as PyTorch clones).
             Tensor buffer = previous == null ? d.copy() : previous.mul(momentum).add(d);
             state.buffers.put(MOMENTUM_BUFFER, buffer);
             d = nesterov ? d.add(buffer.mul(momentum)) : buffer;
