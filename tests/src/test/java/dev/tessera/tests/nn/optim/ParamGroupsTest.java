@@ -23,12 +23,13 @@ import org.junit.jupiter.api.Test;
 
 /** The decay / no-decay split, and that weight decay reaches only the group that asks for it. */
 class ParamGroupsTest {
-    /** A linear layer, a norm's gain and a 2-D matrix whose name says norm. */
+    /** A linear layer, a norm's gain, and 2-D matrices whose names say norm and bias. */
     static final class Net extends Module {
         Net() {
             register("proj", new Linear(3, 2, true, new Generator(7)));
             parameter("gain", Tensor.ones(DType.F64, 2));
             parameter("norm_mix", Tensor.ones(DType.F64, 2, 2));
+            parameter("rel_bias", Tensor.full(0.25, DType.F64, 2, 2));
         }
     }
 
@@ -38,7 +39,7 @@ class ParamGroupsTest {
         assertEquals(2, groups.size());
         assertEquals(List.of("proj.weight"), List.copyOf(groups.get(0).parameters().keySet()));
         assertEquals(0.01, groups.get(0).weightDecay());
-        assertEquals(List.of("gain", "norm_mix", "proj.bias"), groups.get(1).parameters().keySet().stream().sorted().toList());
+        assertEquals(List.of("gain", "norm_mix", "proj.bias", "rel_bias"), groups.get(1).parameters().keySet().stream().sorted().toList());
         assertEquals(0.0, groups.get(1).weightDecay());
         assertEquals(0.1, groups.get(1).lr());
     }

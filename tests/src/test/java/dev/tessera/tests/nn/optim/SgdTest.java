@@ -3,6 +3,7 @@ package dev.tessera.tests.nn.optim;
 import static dev.tessera.tests.nn.optim.Fixtures.GRADS;
 import static dev.tessera.tests.nn.optim.Fixtures.START;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +52,17 @@ class SgdTest {
             sgd.step();
             assertArrayEquals(expected, Fixtures.values(p), 1e-15, "step " + (t + 1));
         }
+    }
+
+    @Test
+    void aStepLeavesAFreshLeafWithoutGradient() {
+        Parameter p = Fixtures.param(START);
+        SGD sgd = new SGD(Fixtures.group("w", p, LR, WD), MOMENTUM, false);
+        Fixtures.setGrad(p, GRADS[0]);
+        sgd.step();
+        assertTrue(p.value().isLeaf());
+        assertTrue(p.value().requiresGrad());
+        assertNull(p.grad());
     }
 
     @Test
