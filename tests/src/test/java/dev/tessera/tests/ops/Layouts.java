@@ -2,6 +2,7 @@ package dev.tessera.tests.ops;
 
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
+import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Random;
@@ -65,7 +66,7 @@ final class Layouts {
             physicalShape[d] = shape[rank - 1 - d];
             back[d] = rank - 1 - d;
         }
-        long[] logicalStrides = Shapes.strides(shape);
+        long[] logicalStrides = Shape.contiguousStrides(shape);
         double[] physical = new double[logical.length];
         for (int q = 0; q < physical.length; q++) {
             long[] j = Shapes.unravel(q, physicalShape);
@@ -89,7 +90,7 @@ final class Layouts {
         }
         double[] physical = new double[Math.toIntExact(Shapes.numel(physicalShape))];
         Arrays.fill(physical, gap);
-        long[] physicalStrides = Shapes.strides(physicalShape);
+        long[] physicalStrides = Shape.contiguousStrides(physicalShape);
         for (int q = 0; q < logical.length; q++) {
             long[] j = Shapes.unravel(q, shape);
             j[last] = 2 * j[last] + 1;
@@ -116,7 +117,7 @@ final class Layouts {
             base[firstDimAbove1(shape)] = 1;
         }
         double[] baseValues = draw(domain, random, Shapes.numel(base));
-        long[] baseStrides = Shapes.strides(base);
+        long[] baseStrides = Shape.contiguousStrides(base);
         double[] logical = new double[Math.toIntExact(Shapes.numel(shape))];
         for (int q = 0; q < logical.length; q++) {
             long[] i = Shapes.unravel(q, shape);

@@ -68,17 +68,6 @@ final class Shapes {
         return Arrays.toString(shape);
     }
 
-    /** Row-major strides in elements. */
-    static long[] strides(long[] shape) {
-        long[] strides = new long[shape.length];
-        long stride = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            strides[d] = stride;
-            stride *= Math.max(shape[d], 1);
-        }
-        return strides;
-    }
-
     /** The multi-index of row-major position {@code flat}. */
     static long[] unravel(long flat, long[] shape) {
         long[] index = new long[shape.length];
