@@ -30,8 +30,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * error and so does Tessera's (the F64 reference's is negligible): {@code LOSS_TOL = 2 (5L + 26)
  * eps}. The gradient (exp(x - lse) - [c == t]) / count carries the relative error of exp(x - lse),
  * |x - lse| + lse's own error, under (5L + 20) eps of p <= 1, over count: {@code GRAD_TOL = 2 (5L
- * + 20) eps / count}. Observed: within 4 eps on the cpu (losses), 0.3 eps (gradients). A wrong gradient (a missing 1/count, a
- * gradient on an ignored row, the one-hot on the wrong class) is off by order 1/count.
+ * + 20) eps / count}. Observed on the cpu: within 4 eps (losses), 0.3 eps (gradients). A wrong
+ * gradient (a missing 1/count, a gradient on an ignored row, the one-hot on the wrong class) is
+ * off by order 1/count.
  */
 class CrossEntropyGoldenTest {
     private static final double EPS = 0x1p-23;
