@@ -85,4 +85,27 @@ public interface Backend {
 
     /** {@code out.select(dim, index[i]) += src.select(dim, i)}; index is 1-D; {@code out} holds the input. */
     void indexAdd(Tensor src, int dim, Tensor index, Tensor out);
+
+    /**
+     * Cross-entropy of each row of {@code logits} [N, C] (floating, any strides) against the class
+     * ids {@code targets} [N] (I64, any strides). Every target lies in [0, C) or equals
+     * {@code ignoreIndex}: the front end has checked. Writes {@code lse[n] = log sum_c
+     * exp(logits[n, c])} and {@code loss[n] = lse[n] - logits[n, targets[n]]}, or 0 where
+     * {@code targets[n] == ignoreIndex} (even if ignoreIndex lies in [0, C)). Both are contiguous
+     * [N], F64 for F64 logits and F32 otherwise. Numerics: max-shifted ({@code lse = m + log sum
+     * exp(x - m)}, m the row max) and summed in at least float32; lse is -infinity for a row of
+     * -infinity only (or C = 0), NaN for a row holding NaN or +infinity (as log_softmax).
+     */
+    void crossEntropy(Tensor logits, Tensor targets, long ignoreIndex, Tensor loss, Tensor lse);
+
+    /**
+     * The gradient of {@link #crossEntropy}'s loss with respect to the logits: {@code
+     * gradLogits[n, c] = gradLoss[n] * (exp(logits[n, c] - lse[n]) - [c == targets[n]])}, and
+     * rows of exact zeros where {@code targets[n] == ignoreIndex}. {@code logits} and
+     * {@code targets} are as in crossEntropy; {@code gradLoss} and {@code lse} are [N] in the
+     * loss dtype (F64 for F64 logits, F32 otherwise), any strides (gradLoss often has stride 0);
+     * {@code gradLogits} is a contiguous [N, C] in the logits' dtype. Computed in at least float32.
+     */
+    void crossEntropyBackward(Tensor gradLoss, Tensor logits, Tensor targets, Tensor lse, long ignoreIndex,
+            Tensor gradLogits);
 }

@@ -29,5 +29,8 @@ public sealed interface OpArgs {
     /** A swap of two dims. */
     record Transpose(int a, int b) implements OpArgs {}
 
+    /** The class id of cross-entropy whose targets are left out (loss 0, no gradient). */
+    record CrossEntropy(long ignoreIndex) implements OpArgs {}
+
     OpArgs NONE = new None();
 }

@@ -94,4 +94,15 @@ public final class CpuBackend implements Backend {
     public void indexAdd(Tensor src, int dim, Tensor index, Tensor out) {
         Indexing.indexAdd(src, dim, index, out);
     }
+
+    @Override
+    public void crossEntropy(Tensor logits, Tensor targets, long ignoreIndex, Tensor loss, Tensor lse) {
+        CrossEntropyKernels.forward(logits, targets, ignoreIndex, loss, lse);
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor gradLoss, Tensor logits, Tensor targets, Tensor lse, long ignoreIndex,
+            Tensor gradLogits) {
+        CrossEntropyKernels.backward(gradLoss, logits, targets, lse, ignoreIndex, gradLogits);
+    }
 }

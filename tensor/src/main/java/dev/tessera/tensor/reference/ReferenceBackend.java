@@ -363,4 +363,51 @@ public final class ReferenceBackend implements Backend {
             }
         }
     }
+
+    // ---------------------------------------------------------------- cross-entropy
+
+    @Override
+    public void crossEntropy(Tensor logits, Tensor targets, long ignoreIndex, Tensor loss, Tensor lse) {
+        Elements x = new Elements(logits);
+        Elements t = new Elements(targets);
+        Elements outLoss = new Elements(loss);
+        Elements outLse = new Elements(lse);
+        long classes = x.size(1);
+        for (long n = 0; n < x.size(0); n++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (long c = 0; c < classes; c++) {
+                max = Math.max(max, x.get(new long[] {n, c}));
+            }
+            double sum = 0;
+            for (long c = 0; c < classes; c++) {
+                sum += Math.exp(x.get(new long[] {n, c}) - max);
+            }
+            // A row of -infinity only (or no classes) has nothing to shift by: its log-sum is -infinity.
+            double logSum = max == Double.NEGATIVE_INFINITY ? max : max + Math.log(sum);
+            long target = t.getLong(new long[] {n});
+            long[] at = {n};
+            outLse.set(at, logSum);
+            outLoss.set(at, target == ignoreIndex ? 0 : logSum - x.get(new long[] {n, target}));
+        }
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor gradLoss, Tensor logits, Tensor targets, Tensor lse, long ignoreIndex,
+            Tensor gradLogits) {
+        Elements g = new Elements(gradLoss);
+        Elements x = new Elements(logits);
+        Elements t = new Elements(targets);
+        Elements l = new Elements(lse);
+        Elements out = new Elements(gradLogits);
+        for (long n = 0; n < x.size(0); n++) {
+            long[] row = {n};
+            long target = t.getLong(row);
+            boolean ignored = target == ignoreIndex;
+            for (long c = 0; c < x.size(1); c++) {
+                long[] at = {n, c};
+                double p = Math.exp(x.get(at) - l.get(row));
+                out.set(at, ignored ? 0 : g.get(row) * (p - (c == target ? 1 : 0)));
+            }
+        }
+    }
 }

@@ -73,6 +73,11 @@ class BackendEquivalencePropertiesTest {
         Equivalence.check(c);
     }
 
+    @Property(tries = 400)
+    void lossesMatchTheReference(@ForAll("loss") OpCase c) {
+        Equivalence.check(c);
+    }
+
     @Provide
     Arbitrary<OpCase> unary() {
         return OpInfos.samplesOf(Group.UNARY);
@@ -131,5 +136,10 @@ class BackendEquivalencePropertiesTest {
     @Provide
     Arbitrary<OpCase> movement() {
         return OpInfos.samplesOf(Group.MOVEMENT);
+    }
+
+    @Provide
+    Arbitrary<OpCase> loss() {
+        return OpInfos.samplesOf(Group.LOSS);
     }
 }

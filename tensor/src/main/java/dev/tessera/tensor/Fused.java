@@ -1,0 +1,37 @@
+package dev.tessera.tensor;
+
+/** Fused kernels of the catalog that nn is built on: each a primitive with its own gradient kernel. */
+public final class Fused {
+    private Fused() {}
+
+    /**
+     * Cross-entropy of floating {@code logits} [..., C] against integer class ids {@code targets}
+     * [...] (I64, or I32 widened to I64): per element {@code logsumexp(row) - row[target]}, 0
+     * where the target equals {@code ignoreIndex}; every other target must lie in [0, C). The
+     * result has targets' shape, in F64 for F64 logits and F32 otherwise (BF16 and F16 logits are
+     * read as floats). Recorded as {@link Op#CROSS_ENTROPY} with outputs (loss, lse), so autograd
+     * differentiates it through {@link #crossEntropyBackward}.
+     *
+     * @throws IllegalArgumentException for non-floating or 0-d logits, non-integer targets, a
+     *     targets shape other than logits' without its last dim, tensors on two devices, or a
+     *     target outside [0, C) that is not ignoreIndex
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, long ignoreIndex) {
+        return CrossEntropy.forward(logits, targets, ignoreIndex);
+    }
+
+    /**
+     * The gradient of {@link #crossEntropy} with respect to the logits: {@code gradLogits[..., c] =
+     * gradLoss[...] * (exp(logits[..., c] - lse[...]) - [c == target])}, zero where the target is
+     * ignored; logits' shape and dtype. {@code gradLoss} and {@code lse} have targets' shape and
+     * the loss dtype; lse is the forward's saved log-sum-exp. Not recorded: autograd calls it
+     * inside the rule of {@link Op#CROSS_ENTROPY}.
+     *
+     * @throws IllegalArgumentException for the forward's bad inputs, or a gradLoss or lse of
+     *     another shape or dtype
+     */
+    public static Tensor crossEntropyBackward(Tensor gradLoss, Tensor logits, Tensor targets, Tensor lse,
+            long ignoreIndex) {
+        return CrossEntropy.backward(gradLoss, logits, targets, lse, ignoreIndex);
+    }
+}
