@@ -20,7 +20,7 @@ The angles, cos and sin are computed in float64 and then cast to float32, as Tes
 RotaryEmbedding does (HF computes them in float32: a difference of up to about |angle| * 2^-24,
 which for position 100 would dominate the comparison and say nothing about the rotation).
 
-The safetensors file is written by hand (safetensors_out.py), so only PyTorch and NumPy are needed. Run from the repository
+The safetensors file is written by hand (safetensors_io.py), so only PyTorch and NumPy are needed. Run from the repository
 root with Debian's python3-torch (PyTorch 1.13):
     /usr/bin/python3 tests/golden/make_xent_golden.py
 The test suite (CrossEntropyGoldenTest, RotaryEmbeddingGoldenTest) only reads the committed file.
@@ -28,7 +28,7 @@ The test suite (CrossEntropyGoldenTest, RotaryEmbeddingGoldenTest) only reads th
 import torch
 import torch.nn.functional as F
 
-from safetensors_out import write_safetensors
+import safetensors_io  # beside this script
 
 OUT = "tests/src/test/resources/golden/xent.safetensors"
 SEED = 7
@@ -101,6 +101,6 @@ metadata = {
     "rope_theta": repr(THETA),
 }
 
-size = write_safetensors(OUT, tensors, metadata)
+size = safetensors_io.write(OUT, tensors, metadata)
 print("wrote %s (%d bytes) with torch %s" % (OUT, size, torch.__version__))
 print("loss mean %.7f sum %.7f; ignore_index=2 mean %.7f" % (loss_mean, loss_sum, loss_mean_ignore2))

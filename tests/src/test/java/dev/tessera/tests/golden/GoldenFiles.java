@@ -21,27 +21,31 @@ public final class GoldenFiles {
     }
 
     /**
-     * {@code |got - want| <= tol * max|want|} for every element, with a message naming the worst
-     * one. Norm-wise, because an elementwise relative bound means nothing for entries that cancel
-     * to near zero.
+     * {@code |got - want| <= tol * max|want|} for every element. Norm-wise, because an elementwise
+     * relative bound means nothing for entries that cancel to near zero.
      */
     public static void assertClose(String what, double[] want, Tensor got, double tol) {
-        double[] g = got.toDoubleArray();
-        assertEquals(want.length, g.length, what + ": element count");
         double scale = 0;
         for (double v : want) {
             scale = Math.max(scale, Math.abs(v));
         }
+        assertWithin(what, want, got, tol * scale);
+    }
+
+    /** {@code |got - want| <= bound} for every element, with a message naming the worst one. */
+    public static void assertWithin(String what, double[] want, Tensor got, double bound) {
+        double[] g = got.toDoubleArray();
+        assertEquals(want.length, g.length, what + ": element count");
         int worst = 0;
         for (int i = 0; i < g.length; i++) {
-            if (Math.abs(g[i] - want[i]) > Math.abs(g[worst] - want[worst])) {
+            if (!(Math.abs(g[i] - want[i]) <= Math.abs(g[worst] - want[worst]))) {
                 worst = i;
             }
         }
         double error = g.length == 0 ? 0 : Math.abs(g[worst] - want[worst]);
-        if (error > tol * scale) {
-            fail(String.format("%s: element %d is %.9g, PyTorch says %.9g: error %.3g = %.3g * max|want| (%.3g),"
-                    + " over the %.3g allowed", what, worst, g[worst], want[worst], error, error / scale, scale, tol));
+        if (!(error <= bound)) {
+            fail(String.format("%s: element %d is %.9g, PyTorch says %.9g: error %.3g (%.2f eps), over the %.3g allowed",
+                    what, worst, g[worst], want[worst], error, error / 0x1p-23, bound));
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.tessera.tests.autograd.golden;
 
+import static dev.tessera.tests.golden.GoldenFiles.assertWithin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tessera.nn.Losses;
 import dev.tessera.nn.Losses.Reduction;
@@ -9,9 +9,8 @@ import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Tensor;
 import dev.tessera.tensor.io.SafeTensors;
+import dev.tessera.tests.golden.GoldenFiles;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,7 +41,7 @@ class CrossEntropyGoldenTest {
     void lossesAndGradientsMatchPyTorch(String deviceName) throws IOException {
         Device device = Device.of(deviceName);
         DType dtype = device.equals(Device.reference()) ? DType.F64 : DType.F32;
-        Map<String, Tensor> golden = SafeTensors.read(file());
+        Map<String, Tensor> golden = SafeTensors.read(GoldenFiles.file("xent.safetensors"));
         double[] logitValues = golden.get("logits").toDoubleArray();
         double maxLogit = 0;
         for (double v : logitValues) {
@@ -53,7 +52,7 @@ class CrossEntropyGoldenTest {
         check(golden, device, dtype, "targets_ignore2", 2, "_ignore2", lossTol, 2 * (5 * maxLogit + 20) * EPS);
         Tensor logits = golden.get("logits").to(dtype).to(device);
         Tensor targets = golden.get("targets").to(device);
-        assertClose("loss_sum", golden.get("loss_sum").toDoubleArray(),
+        assertWithin("loss_sum", golden.get("loss_sum").toDoubleArray(),
                 Losses.crossEntropy(logits, targets, -100, Reduction.SUM), 6 * lossTol); // at most 6 rows, each within lossTol
     }
 
@@ -67,36 +66,11 @@ class CrossEntropyGoldenTest {
         }
         Tensor mean = Losses.crossEntropy(logits, targets, ignore, Reduction.MEAN);
         mean.backward();
-        assertClose("loss_mean" + suffix, golden.get("loss_mean" + suffix).toDoubleArray(), mean, lossTol);
-        assertClose("loss_none" + suffix, golden.get("loss_none" + suffix).toDoubleArray(),
+        assertWithin("loss_mean" + suffix, golden.get("loss_mean" + suffix).toDoubleArray(), mean, lossTol);
+        assertWithin("loss_none" + suffix, golden.get("loss_none" + suffix).toDoubleArray(),
                 Losses.crossEntropy(logits.detach(), targets, ignore, Reduction.NONE), lossTol);
-        assertClose("grad_mean" + suffix, golden.get("grad_mean" + suffix).toDoubleArray(), logits.grad(),
+        assertWithin("grad_mean" + suffix, golden.get("grad_mean" + suffix).toDoubleArray(), logits.grad(),
                 gradTolTimesCount / count);
         assertEquals(dtype, logits.grad().dtype(), "gradient dtype");
-    }
-
-    /** {@code |got - want| <= tol} for every element, naming the worst one. */
-    private static void assertClose(String what, double[] want, Tensor got, double tol) {
-        double[] g = got.toDoubleArray();
-        assertEquals(want.length, g.length, what + ": element count");
-        int worst = 0;
-        for (int i = 0; i < g.length; i++) {
-            if (Math.abs(g[i] - want[i]) > Math.abs(g[worst] - want[worst])) {
-                worst = i;
-            }
-        }
-        double error = Math.abs(g[worst] - want[worst]);
-        if (!(error <= tol)) {
-            fail(String.format("%s: element %d is %.9g, PyTorch says %.9g: error %.3g (%.1f eps) over the %.3g allowed",
-                    what, worst, g[worst], want[worst], error, error / EPS, tol));
-        }
-    }
-
-    private static Path file() {
-        try {
-            return Path.of(CrossEntropyGoldenTest.class.getResource("/golden/xent.safetensors").toURI());
-        } catch (URISyntaxException e) {
-            throw new AssertionError(e);
-        }
     }
 }
