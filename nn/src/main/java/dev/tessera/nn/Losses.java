@@ -67,15 +67,19 @@ public final class Losses {
         };
     }
 
-    /** Mean squared error of {@code pred} against {@code target}: same shape, same floating dtype. */
+    /**
+     * Mean squared error of {@code pred} against {@code target}: same shape, same floating dtype
+     * once BF16 and F16 are widened to F32, so the loss is summed in F32 and a BF16 prediction
+     * (from an {@link Autocast} scope) meets an F32 target.
+     */
     public static Tensor mse(Tensor pred, Tensor target, Reduction reduction) {
-        if (!pred.dtype().isFloating() || pred.dtype() != target.dtype()
+        if (!pred.dtype().isFloating() || wide(pred).dtype() != wide(target).dtype()
                 || !Arrays.equals(pred.shape(), target.shape())) {
             throw new IllegalArgumentException("mse: pred " + pred.dtype() + " " + Shape.str(pred.shape())
                     + " and target " + target.dtype() + " " + Shape.str(target.shape())
-                    + " must have the same shape and the same floating dtype");
+                    + " must have the same shape and the same floating dtype (BF16 and F16 count as F32)");
         }
-        Tensor squares = pred.sub(target).square();
+        Tensor squares = wide(pred).sub(wide(target)).square();
         return switch (reduction) {
             case NONE -> squares;
             case SUM -> squares.sum();
