@@ -73,13 +73,15 @@ public final class Losses {
      * (from an {@link Autocast} scope) meets an F32 target.
      */
     public static Tensor mse(Tensor pred, Tensor target, Reduction reduction) {
-        if (!pred.dtype().isFloating() || wide(pred).dtype() != wide(target).dtype()
+        Tensor widePred = wide(pred);
+        Tensor wideTarget = wide(target);
+        if (!pred.dtype().isFloating() || widePred.dtype() != wideTarget.dtype()
                 || !Arrays.equals(pred.shape(), target.shape())) {
             throw new IllegalArgumentException("mse: pred " + pred.dtype() + " " + Shape.str(pred.shape())
                     + " and target " + target.dtype() + " " + Shape.str(target.shape())
                     + " must have the same shape and the same floating dtype (BF16 and F16 count as F32)");
         }
-        Tensor squares = wide(pred).sub(wide(target)).square();
+        Tensor squares = widePred.sub(wideTarget).square();
         return switch (reduction) {
             case NONE -> squares;
             case SUM -> squares.sum();
