@@ -12,18 +12,15 @@ W2, b2 and x (dW1 ... dx). Then ten steps of plain SGD, w <- w - LR * dw on W1, 
 stays fixed), starting from the same weights: sgd_losses[k] is the loss computed at step k,
 before that step's update, so sgd_losses[0] == loss.
 
-The safetensors file is written by hand (8-byte little-endian header length, JSON header padded
-with spaces to a multiple of 8, raw little-endian bytes), so only PyTorch and NumPy are needed.
+The file is written by safetensors_io.py, beside this script.
 Run from the repository root with Debian's python3-torch (PyTorch 1.13):
     /usr/bin/python3 tests/golden/make_mlp_golden.py
 The test suite (MlpGoldenTest) only reads the committed file.
 """
-import json
-import struct
-
-import numpy as np
 import torch
 import torch.nn.functional as F
+
+import safetensors_io  # beside this script
 
 OUT = "tests/src/test/resources/golden/mlp.safetensors"
 SEED = 2  # the first seed whose pre-activations all keep 1e-4 away from 0 (see forward)
@@ -88,29 +85,6 @@ metadata = {
     "sgd_steps": str(SGD_STEPS),
 }
 
-DTYPES = {np.dtype("<f4"): "F32", np.dtype("<i8"): "I64"}
-
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    blobs = []
-    offset = 0
-    for name, t in tensors.items():
-        a = t.detach().contiguous().numpy()  # keeps the 0-d loss 0-d
-        raw = a.tobytes()
-        header[name] = {"dtype": DTYPES[a.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)  # pad so the data section starts 8-byte aligned
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
-    return 8 + len(text) + offset
-
-
-size = write_safetensors(OUT, tensors, metadata)
+size = safetensors_io.write(OUT, tensors, metadata)
 print("wrote %s (%d bytes) with torch %s" % (OUT, size, torch.__version__))
 print("loss %.7f; sgd losses %s" % (loss.item(), " ".join("%.5f" % v for v in sgd_losses.tolist())))

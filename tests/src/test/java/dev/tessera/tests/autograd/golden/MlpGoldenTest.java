@@ -1,16 +1,15 @@
 package dev.tessera.tests.autograd.golden;
 
+import static dev.tessera.tests.golden.GoldenFiles.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tessera.autograd.Grad;
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Tensor;
 import dev.tessera.tensor.io.SafeTensors;
+import dev.tessera.tests.golden.GoldenFiles;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,7 +43,7 @@ class MlpGoldenTest {
         static Golden on(String deviceName) throws IOException {
             Device device = Device.of(deviceName);
             DType dtype = device.equals(Device.reference()) ? DType.F64 : DType.F32;
-            return new Golden(SafeTensors.read(file()), device, dtype);
+            return new Golden(SafeTensors.read(GoldenFiles.file("mlp.safetensors")), device, dtype);
         }
 
         Tensor get(String name) {
@@ -104,7 +103,7 @@ class MlpGoldenTest {
     @ValueSource(strings = {"cpu", "reference"})
     void tenSgdStepsReproducePyTorchLosses(String deviceName) throws IOException {
         Golden golden = Golden.on(deviceName);
-        Map<String, String> meta = SafeTensors.readMetadata(file());
+        Map<String, String> meta = SafeTensors.readMetadata(GoldenFiles.file("mlp.safetensors"));
         double lr = Double.parseDouble(meta.get("sgd_lr"));
         int steps = Integer.parseInt(meta.get("sgd_steps"));
         double[] want = golden.want("sgd_losses");
@@ -122,35 +121,6 @@ class MlpGoldenTest {
                     w[i] = w[i].sub(w[i].grad().mul(lr)).detach().requiresGrad(true);
                 }
             }
-        }
-    }
-
-    /** {@code |got - want| <= tol * max|want|} for every element, with a message naming the worst one. */
-    private static void assertClose(String what, double[] want, Tensor got, double tol) {
-        double[] g = got.toDoubleArray();
-        assertEquals(want.length, g.length, what + ": element count");
-        double scale = 0;
-        for (double v : want) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        int worst = 0;
-        for (int i = 0; i < g.length; i++) {
-            if (Math.abs(g[i] - want[i]) > Math.abs(g[worst] - want[worst])) {
-                worst = i;
-            }
-        }
-        double error = Math.abs(g[worst] - want[worst]);
-        if (error > tol * scale) {
-            fail(String.format("%s: element %d is %.9g, PyTorch says %.9g: error %.3g = %.3g * max|want| (%.3g),"
-                    + " over the %.3g allowed", what, worst, g[worst], want[worst], error, error / scale, scale, tol));
-        }
-    }
-
-    private static Path file() {
-        try {
-            return Path.of(MlpGoldenTest.class.getResource("/golden/mlp.safetensors").toURI());
-        } catch (URISyntaxException e) {
-            throw new AssertionError(e);
         }
     }
 }

@@ -1,0 +1,31 @@
+"""The safetensors writer the golden scripts share, written by hand so that only PyTorch and
+NumPy are needed: an 8-byte little-endian header length, a JSON header padded with spaces to a
+multiple of 8 (so the data section starts 8-byte aligned), then the raw little-endian bytes of
+each tensor in the order given."""
+import json
+import struct
+
+import numpy as np
+
+DTYPES = {np.dtype("<f4"): "F32", np.dtype("<f8"): "F64", np.dtype("<i8"): "I64"}
+
+
+def write(path, tensors, metadata):
+    """Writes the named torch tensors (0-d ones stay 0-d) and the string metadata; returns the file size."""
+    header = {"__metadata__": metadata}
+    blobs = []
+    offset = 0
+    for name, t in tensors.items():
+        a = t.detach().contiguous().numpy()
+        raw = a.tobytes()
+        header[name] = {"dtype": DTYPES[a.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for raw in blobs:
+            f.write(raw)
+    return 8 + len(text) + offset
