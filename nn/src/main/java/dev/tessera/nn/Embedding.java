@@ -20,9 +20,12 @@ public final class Embedding extends Module {
         this.weight = parameter("weight", Init.normal(generator, 1, vocab, dim));
     }
 
-    /** The rows that integer {@code ids} pick: shape ids.shape + [dim]. */
+    /**
+     * The rows that integer {@code ids} pick: shape ids.shape + [dim]. Inside an {@link Autocast}
+     * scope they come in the compute dtype; only the picked rows are cast, not the whole table.
+     */
     public Tensor forward(Tensor ids) {
-        return Tensor.embedding(weight.value(), ids);
+        return Autocast.cast(Tensor.embedding(weight.value(), ids));
     }
 
     /** The table, shape [vocab, dim]. */

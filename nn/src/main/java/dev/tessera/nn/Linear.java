@@ -26,14 +26,17 @@ public final class Linear extends Module {
         this.bias = bias ? parameter("bias", Init.uniform(generator, 1 / Math.sqrt(in), out)) : null;
     }
 
-    /** Maps x of shape [..., in] to [..., out]. */
+    /**
+     * Maps x of shape [..., in] to [..., out]. Inside an {@link Autocast} scope, x, the weight and
+     * the bias are cast to the compute dtype first, and so is the result.
+     */
     public Tensor forward(Tensor x) {
         if (x.rank() == 0 || x.size(x.rank() - 1) != in) {
             throw new IllegalArgumentException("Linear(in=" + in + ", out=" + out + "): input of shape "
                     + Shape.str(x.shape()) + " must have shape [..., " + in + "]");
         }
-        Tensor y = x.matmul(weight.value().t());
-        return bias == null ? y : y.add(bias.value());
+        Tensor y = Autocast.cast(x).matmul(Autocast.cast(weight.value()).t());
+        return bias == null ? y : y.add(Autocast.cast(bias.value()));
     }
 
     /** The weight, shape [out, in]. */

@@ -1,5 +1,6 @@
 package dev.tessera.nn;
 
+import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Fused;
 import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
@@ -52,19 +53,30 @@ public final class Losses {
         };
     }
 
-    /** Mean squared error of {@code pred} against {@code target}: same shape, same floating dtype. */
+    /**
+     * Mean squared error of {@code pred} against {@code target}: same shape, same floating dtype
+     * once BF16 and F16 are widened to F32, so the loss is summed in F32 and a BF16 prediction
+     * (from an {@link Autocast} scope) meets an F32 target.
+     */
     public static Tensor mse(Tensor pred, Tensor target, Reduction reduction) {
-        if (!pred.dtype().isFloating() || pred.dtype() != target.dtype()
+        Tensor widePred = wide(pred);
+        Tensor wideTarget = wide(target);
+        if (!pred.dtype().isFloating() || widePred.dtype() != wideTarget.dtype()
                 || !Arrays.equals(pred.shape(), target.shape())) {
             throw new IllegalArgumentException("mse: pred " + pred.dtype() + " " + Shape.str(pred.shape())
                     + " and target " + target.dtype() + " " + Shape.str(target.shape())
-                    + " must have the same shape and the same floating dtype");
+                    + " must have the same shape and the same floating dtype (BF16 and F16 count as F32)");
         }
-        Tensor squares = pred.sub(target).square();
+        Tensor squares = widePred.sub(wideTarget).square();
         return switch (reduction) {
             case NONE -> squares;
             case SUM -> squares.sum();
             case MEAN -> squares.mean();
         };
+    }
+
+    /** Half precision as F32: a loss summed in BF16 or F16 loses too many digits. */
+    private static Tensor wide(Tensor t) {
+        return t.dtype() == DType.BF16 || t.dtype() == DType.F16 ? t.to(DType.F32) : t;
     }
 }
