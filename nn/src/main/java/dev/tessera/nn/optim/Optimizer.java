@@ -134,6 +134,12 @@ public abstract sealed class Optimizer permits SGD, AdamW, Lion {
         state = loaded;
     }
 
+    /**
+     * The optimizer-wide settings it was built with (betas, eps, momentum...), by name, as
+     * {@link Double} or {@link Boolean}; the per-group ones (lr, weight decay) are in {@link #groups()}.
+     */
+    public abstract Map<String, Object> hyperParameters();
+
     /** The names of the per-parameter buffers this optimizer keeps (besides the step count). */
     abstract List<String> bufferNames();
 
