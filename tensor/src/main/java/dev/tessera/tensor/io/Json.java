@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * <p>Values are {@code Map<String, Object>} (in the file's order), {@code List<Object>},
  * {@link String}, {@link BigDecimal} (a number exactly as written, so a long or a double that
- * was written reads back bit for bit), {@link Boolean} and {@code null}.
+ * was written reads back bit for bit, but for -0.0, which reads back as 0), {@link Boolean} and
+ * {@code null}.
  */
 public final class Json {
     /** More than any settings file needs; a bigger one is not what the caller thinks it is. */
