@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  *   <li>{@value #MODEL_FILE}: the model's state dict under its dotted (Hugging Face) names;</li>
  *   <li>{@value #OPTIMIZER_FILE}: the optimizer's state dict (moments, and each parameter's
  *       update count as a 0-d I64 tensor);</li>
- *   <li>{@value #TRAINER_FILE}: the rest, a {@link TrainerState} (see {@link TrainerJson}).</li>
+ *   <li>{@value #TRAINER_FILE}: everything else, a {@link TrainerState} as indented JSON.</li>
  * </ul>
  *
  * <p><b>Atomic saves.</b> A save writes into a hidden temporary sibling directory, each file
