@@ -52,8 +52,19 @@ public final class Generator {
     }
 
     /** The index of the next unused Philox block. */
-    public long offset() {
+    public synchronized long offset() {
         return offset;
+    }
+
+    /**
+     * Moves the stream to block {@code offset}, forwards or back: a generator that others hold (a
+     * dropout layer's) resumes from a checkpoint this way, as one built with {@link #Generator(long, long)}.
+     */
+    public synchronized void setOffset(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("Generator.setOffset: offset must be non-negative, got " + offset);
+        }
+        this.offset = offset;
     }
 
     /**

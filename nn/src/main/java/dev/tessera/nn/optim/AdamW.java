@@ -1,7 +1,9 @@
 package dev.tessera.nn.optim;
 
 import dev.tessera.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter), step for step as PyTorch's
@@ -35,6 +37,16 @@ public final class AdamW extends Optimizer {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
+    }
+
+    /** {@code beta1}, {@code beta2} and {@code eps}. */
+    @Override
+    public Map<String, Object> hyperParameters() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("beta1", beta1);
+        out.put("beta2", beta2);
+        out.put("eps", eps);
+        return out;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.tessera.nn.optim;
 
 import dev.tessera.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"):
@@ -31,6 +33,15 @@ public final class Lion extends Optimizer {
         checkBeta("beta2", beta2);
         this.beta1 = beta1;
         this.beta2 = beta2;
+    }
+
+    /** {@code beta1} and {@code beta2}. */
+    @Override
+    public Map<String, Object> hyperParameters() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("beta1", beta1);
+        out.put("beta2", beta2);
+        return out;
     }
 
     @Override

@@ -1,23 +1,35 @@
 package dev.tessera.nn.optim;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The learning rate as a function of the step (0 for the first update). A training loop calls
- * {@code optimizer.setLr(schedule.lr(step))} before each {@code optimizer.step()}.
+ * {@code optimizer.setLr(schedule.lr(step))} before each {@code optimizer.step()}. A schedule is a
+ * pure function of the step, so a checkpoint saves the step and records the schedule's
+ * {@link #name()} and {@link #settings()} beside it.
  */
 @FunctionalInterface
 public interface LrSchedule {
     /** The learning rate for update number {@code step} (from 0). */
     double lr(long step);
 
+    /** A short name for checkpoints and logs: {@code constant}, {@code warmup_cosine}, or {@code custom} (a lambda). */
+    default String name() {
+        return "custom";
+    }
+
+    /** The arguments this schedule was made from, by name, in order; empty for a custom schedule. */
+    default Map<String, Number> settings() {
+        return Map.of();
+    }
+
     /** The same learning rate at every step. */
     static LrSchedule constant(double lr) {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("LrSchedule.constant: lr must be finite and >= 0, got " + lr);
         }
-        return step -> {
-            checkStep(step);
-            return lr;
-        };
+        return new NamedSchedule("constant", Map.of("lr", lr), step -> lr);
     }
 
     /**
@@ -34,8 +46,12 @@ public interface LrSchedule {
             throw new IllegalArgumentException("LrSchedule.warmupCosine: needs 0 <= warmupSteps < totalSteps, got "
                     + warmupSteps + " and " + totalSteps);
         }
-        return step -> {
-            checkStep(step);
+        Map<String, Number> settings = new LinkedHashMap<>();
+        settings.put("peak", peak);
+        settings.put("warmup_steps", warmupSteps);
+        settings.put("total_steps", totalSteps);
+        settings.put("floor", floor);
+        return new NamedSchedule("warmup_cosine", settings, step -> {
             if (step < warmupSteps) {
                 return peak * step / warmupSteps;
             }
@@ -44,12 +60,6 @@ public interface LrSchedule {
             }
             double progress = (double) (step - warmupSteps) / (totalSteps - warmupSteps);
             return floor + (peak - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
-        };
-    }
-
-    private static void checkStep(long step) {
-        if (step < 0) {
-            throw new IllegalArgumentException("LrSchedule.lr: the step must be >= 0, got " + step);
-        }
+        });
     }
 }

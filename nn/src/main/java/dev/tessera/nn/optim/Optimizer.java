@@ -17,6 +17,10 @@ import java.util.Map;
  * tensor ops ({@link Parameter#set}); a parameter without a gradient is skipped and its state
  * does not advance, as in PyTorch. The per-parameter state (the step count and the
  * optimizer's buffers) round-trips through {@link #stateDict()} and {@link #loadStateDict}.
+ *
+ * <p>Gradient accumulation needs no helper: backward adds into each parameter's gradient, so
+ * {@code zeroGrad()}, then {@code loss.div(k).backward()} for each of k micro-batches, then
+ * {@code step()} takes the step of the mean loss over all k, as PyTorch does.
  */
 public abstract sealed class Optimizer permits SGD, AdamW, Lion {
     /** The state-dict slot holding a parameter's update count, as a 0-d I64 tensor. */
@@ -133,6 +137,12 @@ public abstract sealed class Optimizer permits SGD, AdamW, Lion {
         });
         state = loaded;
     }
+
+    /**
+     * The optimizer-wide settings it was built with (betas, eps, momentum...), by name, as
+     * {@link Double} or {@link Boolean}; the per-group ones (lr, weight decay) are in {@link #groups()}.
+     */
+    public abstract Map<String, Object> hyperParameters();
 
     /** The names of the per-parameter buffers this optimizer keeps (besides the step count). */
     abstract List<String> bufferNames();

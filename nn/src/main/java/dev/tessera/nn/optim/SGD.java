@@ -1,7 +1,9 @@
 package dev.tessera.nn.optim;
 
 import dev.tessera.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stochastic gradient descent as PyTorch's {@code torch.optim.SGD} with dampening 0:
@@ -29,6 +31,15 @@ public final class SGD extends Optimizer {
         }
         this.momentum = momentum;
         this.nesterov = nesterov;
+    }
+
+    /** {@code momentum} and {@code nesterov}. */
+    @Override
+    public Map<String, Object> hyperParameters() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("momentum", momentum);
+        out.put("nesterov", nesterov);
+        return out;
     }
 
     @Override

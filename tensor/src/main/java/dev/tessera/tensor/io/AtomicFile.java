@@ -42,7 +42,7 @@ final class AtomicFile {
             }
             throw failure;
         }
-        syncFolder(absolute.getParent());
+        FolderSync.force(absolute.getParent());
     }
 
     /** A new empty file beside {@code target}, with default permissions (umask), unlike Files.createTempFile's 0600. */
@@ -56,15 +56,6 @@ final class AtomicFile {
             } catch (FileAlreadyExistsException leftByACrash) {
                 // try the next name
             }
-        }
-    }
-
-    /** Makes the rename itself durable. Some platforms (Windows) cannot open a folder; there the rename is as durable as they make it. */
-    private static void syncFolder(Path folder) {
-        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException platformCannotSyncFolders) {
-            // nothing more can be done on such a platform; the data itself was fsync'd before the rename
         }
     }
 }

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict JSON parser (RFC 8259) for safetensors headers, and the string quoting their writer
- * needs. Values come back as {@code Map<String, Object>} (a {@link LinkedHashMap} in the text's
- * order), {@code List<Object>}, {@link String}, {@link JsonNumber}, {@link Boolean} or {@code null}.
+ * A strict JSON parser (RFC 8259) for safetensors headers and small JSON files ({@link Json}),
+ * and the string quoting their writers need. Values come back as {@code Map<String, Object>} (a
+ * {@link LinkedHashMap} in the text's order), {@code List<Object>}, {@link String},
+ * {@link JsonNumber}, {@link Boolean} or {@code null}.
  *
  * <p>Strict means: no comments, no trailing commas, no leading zeros, no unescaped control
  * characters, no unpaired surrogates, no duplicate keys in an object (the safetensors format
@@ -24,13 +25,18 @@ final class HeaderJson extends HeaderScanner {
 
     static final int MAX_DEPTH = 64;
 
-    private HeaderJson(String text, Path file) {
-        super(text, file, "header is not valid JSON");
+    private HeaderJson(String text, Path file, String subject) {
+        super(text, file, subject + " is not valid JSON", subject);
     }
 
     /** Parses {@code text}, which must hold one JSON value with nothing but whitespace after it. */
     static Object parse(String text, Path file) throws IOException {
-        HeaderJson parser = new HeaderJson(text, file);
+        return parse(text, file, "header");
+    }
+
+    /** As {@link #parse(String, Path)}; messages call the text {@code subject} ("header", "file"). */
+    static Object parse(String text, Path file, String subject) throws IOException {
+        HeaderJson parser = new HeaderJson(text, file, subject);
         parser.skipWhitespace();
         Object value = parser.value(0);
         parser.expectEnd("the end of the JSON value");
@@ -39,11 +45,16 @@ final class HeaderJson extends HeaderScanner {
 
     /** Appends {@code s} as a JSON string literal; non-ASCII characters are written as they are (UTF-8 on disk). */
     static void quote(StringBuilder out, String s) {
+        quote(out, s, "SafeTensors.write");
+    }
+
+    /** As {@link #quote(StringBuilder, String)}; {@code op} names the writer in the error for an unpaired surrogate. */
+    static void quote(StringBuilder out, String s, String op) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isSurrogate(c) && !isPairAt(s, i)) {
-                throw new IllegalArgumentException("SafeTensors.write: the string \"" + s
+                throw new IllegalArgumentException(op + ": the string \"" + s
                         + "\" has an unpaired surrogate at index " + i + ", which UTF-8 cannot encode");
             }
             if (Character.isHighSurrogate(c)) {
@@ -89,7 +100,7 @@ final class HeaderJson extends HeaderScanner {
 
     private Object value(int depth) throws IOException {
         if (pos >= text.length()) {
-            throw error("the header ends where a value was expected");
+            throw error("the " + subject + " ends where a value was expected");
         }
         char c = text.charAt(pos);
         return switch (c) {
@@ -129,7 +140,7 @@ final class HeaderJson extends HeaderScanner {
             skipWhitespace();
             Object value = value(depth);
             if (members.containsKey(key)) {
-                throw CorruptFile.error(file, "header has the key \"" + key + "\" twice in one object (second at character "
+                throw CorruptFile.error(file, subject + " has the key \"" + key + "\" twice in one object (second at character "
                         + keyAt + "); duplicate keys are not allowed");
             }
             members.put(key, value);
@@ -183,7 +194,7 @@ final class HeaderJson extends HeaderScanner {
                 continue;
             }
             if (pos >= text.length()) {
-                throw error("the header ends inside an escape sequence");
+                throw error("the " + subject + " ends inside an escape sequence");
             }
             char e = text.charAt(pos++);
             switch (e) {
@@ -222,7 +233,7 @@ final class HeaderJson extends HeaderScanner {
 
     private char hex4() throws IOException {
         if (pos + 4 > text.length()) {
-            throw error("the header ends inside a \\u escape");
+            throw error("the " + subject + " ends inside a \\u escape");
         }
         int value = 0;
         for (int i = 0; i < 4; i++) {

@@ -14,12 +14,15 @@ abstract sealed class HeaderScanner permits HeaderJson, PythonLiteral {
     final Path file;
     /** Says which grammar the header broke, at the head of every error message. */
     private final String violation;
+    /** What the text is, for messages: "header", or "file" for a whole JSON file. */
+    final String subject;
     int pos;
 
-    HeaderScanner(String text, Path file, String violation) {
+    HeaderScanner(String text, Path file, String violation, String subject) {
         this.text = text;
         this.file = file;
         this.violation = violation;
+        this.subject = subject;
     }
 
     /** The next character, or -1 at the end. */
@@ -55,7 +58,7 @@ abstract sealed class HeaderScanner permits HeaderJson, PythonLiteral {
     /** The next character for a message: quoted when printable ASCII, else as U+XXXX. */
     final String describeNext() {
         if (pos >= text.length()) {
-            return "the end of the header";
+            return "the end of the " + subject;
         }
         int c = text.codePointAt(pos);
         return c >= 0x20 && c < 0x7f ? "'" + (char) c + "'" : String.format("U+%04X", c);
@@ -66,6 +69,6 @@ abstract sealed class HeaderScanner permits HeaderJson, PythonLiteral {
     }
 
     final IOException error(String what, int at) {
-        return CorruptFile.error(file, violation + ": " + what + " (at character " + at + " of the header)");
+        return CorruptFile.error(file, violation + ": " + what + " (at character " + at + " of the " + subject + ")");
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class PythonLiteral extends HeaderScanner {
     private PythonLiteral(String text, Path file) {
-        super(text, file, "the .npy header is not a valid dict literal");
+        super(text, file, "the .npy header is not a valid dict literal", "header");
     }
 
     /**
