@@ -29,5 +29,8 @@ public sealed interface OpArgs {
     /** A swap of two dims. */
     record Transpose(int a, int b) implements OpArgs {}
 
+    /** The epsilon of rms_norm, added to the mean square under the root. */
+    record RmsNorm(double eps) implements OpArgs {}
+
     OpArgs NONE = new None();
 }

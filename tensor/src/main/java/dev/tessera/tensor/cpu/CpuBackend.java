@@ -94,4 +94,14 @@ public final class CpuBackend implements Backend {
     public void indexAdd(Tensor src, int dim, Tensor index, Tensor out) {
         Indexing.indexAdd(src, dim, index, out);
     }
+
+    @Override
+    public void rmsNorm(Tensor x, Tensor weight, double eps, Tensor out, Tensor rstd) {
+        RmsNormKernels.forward(x, weight, eps, out, rstd);
+    }
+
+    @Override
+    public void rmsNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor rstd, Tensor gradX, Tensor gradWeight) {
+        RmsNormKernels.backward(gradOut, x, weight, rstd, gradX, gradWeight);
+    }
 }
