@@ -33,25 +33,28 @@ final class RmsNormKernels {
 
     private RmsNormKernels() {}
 
-    /** Starts of one row of x (and of gradOut) in elements, and the row's index. */
+    /** Element offsets of one row of x, of gradOut and of rstd, and the row's index. */
     @FunctionalInterface
     private interface RowBody {
-        void run(long row, long xAt, long dyAt);
+        void run(long row, long xAt, long dyAt, long rAt);
     }
 
-    /** Walks rows {@code [start, end)} of x's leading dims, and the same rows of dy (which may be null). */
-    private static void rows(Tensor x, Tensor dy, long start, long end, RowBody body) {
+    /**
+     * Walks rows {@code [start, end)} of x's leading dims, with the same rows of dy and rstd (either
+     * may be null: then their offsets repeat x's).
+     */
+    private static void rows(Tensor x, Tensor dy, Tensor rstd, long start, long end, RowBody body) {
         int lead = x.rank() - 1;
         long[] shape = Arrays.copyOf(x.shape(), lead);
-        long[] dyStrides = Arrays.copyOf((dy == null ? x : dy).strides(), lead);
-        long dyOffset = (dy == null ? x : dy).offset();
-        StridedRuns runs = new StridedRuns(shape, new long[][] {Arrays.copyOf(x.strides(), lead), dyStrides},
-                new long[] {x.offset(), dyOffset});
-        StridedRuns.Cursor c = runs.cursor(start, end);
+        Tensor d = dy == null ? x : dy;
+        long[][] strides = {Arrays.copyOf(x.strides(), lead), Arrays.copyOf(d.strides(), lead),
+                rstd == null ? Arrays.copyOf(x.strides(), lead) : rstd.strides()};
+        long[] offsets = {x.offset(), d.offset(), rstd == null ? x.offset() : rstd.offset()};
+        StridedRuns.Cursor c = new StridedRuns(shape, strides, offsets).cursor(start, end);
         long row = start;
         while (c.next()) {
             for (long i = 0; i < c.length(); i++, row++) {
-                body.run(row, c.offset(0) + i * c.stride(0), c.offset(1) + i * c.stride(1));
+                body.run(row, c.offset(0) + i * c.stride(0), c.offset(1) + i * c.stride(1), c.offset(2) + i * c.stride(2));
             }
         }
     }
@@ -86,7 +89,7 @@ final class RmsNormKernels {
             Scratch scratch = Scratch.get();
             MemorySegment w = weightAsFloats(weight, scratch, n);
             long wb = inPlace(weight) ? weight.offset() * 4 : 0;
-            rows(x, null, start, end, (row, xAt, unused) -> {
+            rows(x, null, null, start, end, (row, xAt, unusedDy, unusedR) -> {
                 long ob = out.offset() + row * n;
                 float r;
                 if (direct) {
@@ -187,7 +190,7 @@ final class RmsNormKernels {
             double[] w = scratch.doubles(1, n);
             Staging.toDoubles(weight.storage().segment(), DType.F64, weight.offset(), weight.strides()[0], n, w);
             double[] v = scratch.doubles(0, n);
-            rows(x, null, start, end, (row, xAt, unused) -> {
+            rows(x, null, null, start, end, (row, xAt, unusedDy, unusedR) -> {
                 Staging.toDoubles(xs, DType.F64, xAt, sx, n, v);
                 double squares = 0;
                 for (int i = 0; i < n; i++) {
@@ -227,8 +230,8 @@ final class RmsNormKernels {
             MemorySegment w = weightAsFloats(weight, scratch, n);
             long wb = inPlace(weight) ? weight.offset() * 4 : 0;
             long pb = (long) chunk * n * 4;
-            rows(x, dy, start, end, (row, xAt, dyAt) -> {
-                float r = rs.get(FLOAT, (rstd.offset() + row) * 4);
+            rows(x, dy, rstd, start, end, (row, xAt, dyAt, rAt) -> {
+                float r = rs.get(FLOAT, rAt * 4);
                 long dxAt = dx.offset() + row * n;
                 if (direct) {
                     backwardRow(dys, dyAt * 4, xs, xAt * 4, w, wb, r, dxs, dxAt * 4, partials, pb, n);
@@ -329,8 +332,8 @@ final class RmsNormKernels {
             double[] v = scratch.doubles(0, n);
             double[] gy = scratch.doubles(2, n);
             double[] acc = partials[chunk];
-            rows(x, dy, start, end, (row, xAt, dyAt) -> {
-                double r = DType.F64.read(rs, rstd.offset() + row);
+            rows(x, dy, rstd, start, end, (row, xAt, dyAt, rAt) -> {
+                double r = rs.get(Staging.DOUBLE, rAt * 8);
                 Staging.toDoubles(xs, DType.F64, xAt, sx, n, v);
                 Staging.toDoubles(dys, DType.F64, dyAt, sdy, n, gy);
                 double dot = 0;

@@ -43,6 +43,7 @@ final class GradCases {
         ReductionGradCases.addTo(makers);
         IndexGradCases.addTo(makers);
         MovementGradCases.addTo(makers);
+        NormGradCases.addTo(makers);
         return makers;
     }
 }
