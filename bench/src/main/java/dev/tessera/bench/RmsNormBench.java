@@ -52,7 +52,12 @@ public class RmsNormBench extends KernelBench {
         Tensor wantY = Fused.rmsNorm(Verify.reference(x), Verify.reference(w), EPS);
         switch (Verify.method(params)) {
             case "forward" -> Verify.close("forward", forward(), wantY, 1e-6, 1e-5);
-            case "forwardBackward" -> Verify.close("forwardBackward", forwardBackward()[0], want[0], 1e-5, 1e-4);
+            case "forwardBackward" -> {
+                Tensor[] got = forwardBackward();
+                Verify.close("forwardBackward y", got[0], wantY, 1e-6, 1e-5);
+                Verify.close("forwardBackward gradX", got[1], want[0], 1e-5, 1e-4);
+                Verify.close("forwardBackward gradWeight", got[2], want[1], 1e-4, 1e-4);
+            }
             case "plainForward" -> Verify.close("plainForward", plainForward(), wantY, 1e-6, 1e-5);
             case "plainForwardBackward" -> {
                 plainForwardBackward();
