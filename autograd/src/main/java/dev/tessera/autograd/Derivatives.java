@@ -34,7 +34,7 @@ public final class Derivatives {
             Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ARGMAX, Op.ARGMIN, Op.ARGSORT, Op.ONE_HOT));
 
     private static final Set<Op> GRADIENT_KERNELS = Collections.unmodifiableSet(EnumSet.of(
-            Op.CROSS_ENTROPY_BACKWARD));
+            Op.CROSS_ENTROPY_BACKWARD, Op.RMS_NORM_BACKWARD));
 
     private Derivatives() {}
 
@@ -84,6 +84,7 @@ public final class Derivatives {
         IndexingRules.addTo(table);
         MovementRules.addTo(table);
         LossRules.addTo(table);
+        NormRules.addTo(table);
         return table;
     }
 }

@@ -108,4 +108,29 @@ public interface Backend {
      */
     void crossEntropyBackward(Tensor gradLoss, Tensor logits, Tensor targets, Tensor lse, long ignoreIndex,
             Tensor gradLogits);
+
+    /**
+     * RMSNorm over the last dim, one pass per row of {@code x} ({@code [..., n]}, any view, n >= 1):
+     * {@code r = 1 / sqrt(mean(x^2) + eps)}, {@code out = weight * (x * r)}. {@code weight} is
+     * {@code [n]} (any view) in x's dtype; {@code out} has x's shape and dtype; {@code rstd} has x's
+     * shape without the last dim and gets r, in F32 (F64 for an F64 x). The mean square is taken in
+     * F32 (F64 for F64), r rounded once from {@code ms + eps} with a correctly rounded square root,
+     * and the same r scales the row. A row whose F32 sum of squares would overflow (|x| above about
+     * 1.8e19) or lose its precision to underflow must still give r to F32 accuracy, as an exact
+     * double computation would; an F64 row follows double arithmetic. An all-zero row gives
+     * {@code r = 1/sqrt(eps)} and out = 0.
+     */
+    void rmsNorm(Tensor x, Tensor weight, double eps, Tensor out, Tensor rstd);
+
+    /**
+     * The gradient of {@link #rmsNorm}, one fused pass over the rows: with {@code g = gradOut * weight}
+     * and {@code xhat = x * r} (r from {@code rstd}, as the forward saved it),
+     * {@code gradX = r * (g - xhat * mean(g * xhat))} and {@code gradWeight = sum over rows of
+     * gradOut * xhat}. {@code gradOut} and {@code x} are any views of x's shape and dtype,
+     * {@code weight} {@code [n]} of that dtype, {@code rstd} of x's shape without the last dim
+     * (F32, F64 for F64 x). {@code gradX} has x's shape and dtype, {@code gradWeight} weight's. Sums
+     * in F32 (F64 for F64); gradWeight is reduced deterministically (fixed per-chunk partials added
+     * in a fixed order, no atomics); with no rows it is zero.
+     */
+    void rmsNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor rstd, Tensor gradX, Tensor gradWeight);
 }

@@ -49,13 +49,16 @@ public enum Op {
     // Fused loss: cross-entropy of logits [N, C] against class ids, and its gradient kernel.
     CROSS_ENTROPY(Group.LOSS), CROSS_ENTROPY_BACKWARD(Group.LOSS),
 
+    // Fused RMSNorm over the last dim, and the kernel of its gradient.
+    RMS_NORM(Group.NORM), RMS_NORM_BACKWARD(Group.NORM),
+
     // Views: no data moves.
     RESHAPE(Group.MOVEMENT, Kind.VIEW), PERMUTE(Group.MOVEMENT, Kind.VIEW), TRANSPOSE(Group.MOVEMENT, Kind.VIEW),
     SLICE(Group.MOVEMENT, Kind.VIEW), SELECT(Group.MOVEMENT, Kind.VIEW), EXPAND(Group.MOVEMENT, Kind.VIEW),
     SQUEEZE(Group.MOVEMENT, Kind.VIEW), UNSQUEEZE(Group.MOVEMENT, Kind.VIEW);
 
     /** Families of ops that share a backend method and a sample generator shape. */
-    public enum Group { UNARY, BINARY, COMPARISON, TERNARY, COPY, REDUCE, ARG_REDUCE, ALONG_DIM, MATMUL, INDEX, JOIN, MOVEMENT, LOSS }
+    public enum Group { UNARY, BINARY, COMPARISON, TERNARY, COPY, REDUCE, ARG_REDUCE, ALONG_DIM, MATMUL, INDEX, JOIN, MOVEMENT, LOSS, NORM }
 
     /** How an op is carried out. */
     public enum Kind { PRIMITIVE, COMPOSITE, VIEW }

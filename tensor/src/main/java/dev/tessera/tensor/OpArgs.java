@@ -32,5 +32,8 @@ public sealed interface OpArgs {
     /** The class id of cross-entropy whose targets are left out (loss 0, no gradient). */
     record CrossEntropy(long ignoreIndex) implements OpArgs {}
 
+    /** The epsilon of rms_norm, added to the mean square under the root. */
+    record RmsNorm(double eps) implements OpArgs {}
+
     OpArgs NONE = new None();
 }

@@ -105,4 +105,14 @@ public final class CpuBackend implements Backend {
             Tensor gradLogits) {
         CrossEntropyKernels.backward(gradLoss, logits, targets, lse, ignoreIndex, gradLogits);
     }
+
+    @Override
+    public void rmsNorm(Tensor x, Tensor weight, double eps, Tensor out, Tensor rstd) {
+        RmsNormKernels.forward(x, weight, eps, out, rstd);
+    }
+
+    @Override
+    public void rmsNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor rstd, Tensor gradX, Tensor gradWeight) {
+        RmsNormKernels.backward(gradOut, x, weight, rstd, gradX, gradWeight);
+    }
 }

@@ -410,4 +410,71 @@ public final class ReferenceBackend implements Backend {
             }
         }
     }
+
+    // ---------------------------------------------------------------- fused nn ops
+
+    /** r from a double mean square; y = w (x r) in double, rounded once. F32 rows cannot overflow in double. */
+    @Override
+    public void rmsNorm(Tensor x, Tensor weight, double eps, Tensor out, Tensor rstd) {
+        Elements in = new Elements(x);
+        Elements w = new Elements(weight);
+        Elements o = new Elements(out);
+        Elements r = new Elements(rstd);
+        int last = x.rank() - 1;
+        long n = in.size(last);
+        long[] rowShape = rstd.shape();
+        for (long row = 0; row < Shape.numel(rowShape); row++) {
+            long[] c = Elements.coords(rowShape, row);
+            long[] at = Arrays.copyOf(c, last + 1);
+            double squares = 0;
+            for (long j = 0; j < n; j++) {
+                at[last] = j;
+                double v = in.get(at);
+                squares += v * v;
+            }
+            double rs = 1 / Math.sqrt(squares / n + eps);
+            r.set(c, rs);
+            for (long j = 0; j < n; j++) {
+                at[last] = j;
+                o.set(at, w.get(new long[] {j}) * (in.get(at) * rs));
+            }
+        }
+    }
+
+    /** Both gradients in double from the saved r; gradWeight summed over the rows in row order. */
+    @Override
+    public void rmsNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor rstd, Tensor gradX, Tensor gradWeight) {
+        Elements dy = new Elements(gradOut);
+        Elements in = new Elements(x);
+        Elements w = new Elements(weight);
+        Elements r = new Elements(rstd);
+        Elements dx = new Elements(gradX);
+        int last = x.rank() - 1;
+        int n = Math.toIntExact(in.size(last));
+        double[] dw = new double[n];
+        long[] rowShape = rstd.shape();
+        for (long row = 0; row < Shape.numel(rowShape); row++) {
+            long[] c = Elements.coords(rowShape, row);
+            long[] at = Arrays.copyOf(c, last + 1);
+            double rs = r.get(c);
+            double dot = 0;
+            for (int j = 0; j < n; j++) {
+                at[last] = j;
+                double xhat = in.get(at) * rs;
+                double gy = dy.get(at);
+                dot += gy * w.get(new long[] {j}) * xhat;
+                dw[j] += gy * xhat;
+            }
+            double meanDot = dot / n;
+            for (int j = 0; j < n; j++) {
+                at[last] = j;
+                double g = dy.get(at) * w.get(new long[] {j});
+                dx.set(at, rs * (g - in.get(at) * rs * meanDot));
+            }
+        }
+        Elements gw = new Elements(gradWeight);
+        for (int j = 0; j < n; j++) {
+            gw.set(new long[] {j}, dw[j]);
+        }
+    }
 }

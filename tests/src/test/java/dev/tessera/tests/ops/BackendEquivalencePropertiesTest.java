@@ -78,6 +78,11 @@ class BackendEquivalencePropertiesTest {
         Equivalence.check(c);
     }
 
+    @Property(tries = 400)
+    void normsMatchTheReference(@ForAll("norm") OpCase c) {
+        Equivalence.check(c);
+    }
+
     @Provide
     Arbitrary<OpCase> unary() {
         return OpInfos.samplesOf(Group.UNARY);
@@ -141,5 +146,10 @@ class BackendEquivalencePropertiesTest {
     @Provide
     Arbitrary<OpCase> loss() {
         return OpInfos.samplesOf(Group.LOSS);
+    }
+
+    @Provide
+    Arbitrary<OpCase> norm() {
+        return OpInfos.samplesOf(Group.NORM);
     }
 }

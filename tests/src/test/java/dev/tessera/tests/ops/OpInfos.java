@@ -24,7 +24,8 @@ final class OpInfos {
             OpInfosIndex.index(),
             OpInfosJoin.join(),
             OpInfosMovement.movement(),
-            OpInfosLoss.loss()));
+            OpInfosLoss.loss(),
+            OpInfosNorm.norm()));
 
     private OpInfos() {}
 

@@ -44,6 +44,7 @@ final class GradCases {
         IndexGradCases.addTo(makers);
         MovementGradCases.addTo(makers);
         LossGradCases.addTo(makers);
+        NormGradCases.addTo(makers);
         return makers;
     }
 }

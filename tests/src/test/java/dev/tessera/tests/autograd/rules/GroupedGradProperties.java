@@ -70,6 +70,11 @@ abstract class GroupedGradProperties {
         check(c);
     }
 
+    @Property
+    void norm(@ForAll("normCases") GradCase c) {
+        check(c);
+    }
+
     @Provide
     Arbitrary<GradCase> unaryCases() {
         return GradCases.of(Op.Group.UNARY);
@@ -123,5 +128,10 @@ abstract class GroupedGradProperties {
     @Provide
     Arbitrary<GradCase> lossCases() {
         return GradCases.of(Op.Group.LOSS);
+    }
+
+    @Provide
+    Arbitrary<GradCase> normCases() {
+        return GradCases.of(Op.Group.NORM);
     }
 }
