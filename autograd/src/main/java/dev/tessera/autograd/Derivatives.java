@@ -9,16 +9,19 @@ import java.util.Set;
 
 /**
  * The derivative rule of every recorded op, and where every other op of the catalog stands.
- * Each {@link Op} is in exactly one of three sets:
+ * Each {@link Op} is in exactly one of four sets:
  * <ul>
  *   <li>{@link #differentiated()}: recorded ops, each with its {@link Rule} (written with tensor
  *       ops, so it runs on any backend; the tables are in {@code ElementwiseRules},
- *       {@code ReductionRules}, {@code IndexingRules} and {@code MovementRules});
+ *       {@code ReductionRules}, {@code IndexingRules}, {@code MovementRules} and one file per fused op, such as
+ *       {@code AttentionRules});
  *   <li>{@link #composites()}: never recorded themselves, differentiable through the recorded ops
  *       they are built from (mean is a sum and a division; sort is a topk; stack is unsqueezes
  *       and a cat; split and chunk are slices; embedding is an index_select);
  *   <li>{@link #nonDifferentiable()}: ops whose outputs are BOOL or integers (comparisons,
- *       argmax, argmin, argsort, one_hot); they carry no gradient and never get nodes.
+ *       argmax, argmin, argsort, one_hot); they carry no gradient and never get nodes;
+ *   <li>{@link #gradientKernels()}: kernels that compute a fused op's gradient: they run inside
+ *       rules, where nothing is recorded, so they need no rule of their own.
  * </ul>
  * Broadcasting needs no rule of its own: operands arrive expanded, and EXPAND's rule sums.
  */
@@ -30,6 +33,9 @@ public final class Derivatives {
 
     private static final Set<Op> NON_DIFFERENTIABLE = Collections.unmodifiableSet(EnumSet.of(
             Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ARGMAX, Op.ARGMIN, Op.ARGSORT, Op.ONE_HOT));
+
+    private static final Set<Op> GRADIENT_KERNELS = Collections.unmodifiableSet(EnumSet.of(
+            Op.ATTENTION_BACKWARD));
 
     private Derivatives() {}
 
@@ -44,6 +50,7 @@ public final class Derivatives {
         if (rule == null) {
             String why = COMPOSITES.contains(op) ? "a composite, differentiated through the ops it is built from"
                     : NON_DIFFERENTIABLE.contains(op) ? "an op without a gradient (its outputs are not floating)"
+                    : GRADIENT_KERNELS.contains(op) ? "the gradient kernel of a fused op, run inside its rule where nothing is recorded"
                     : "not classified: add a rule, or list it as a composite or as non-differentiable";
             throw new IllegalStateException("no derivative rule for " + op.opName() + ": it is " + why
                     + ", and is never recorded");
@@ -66,12 +73,18 @@ public final class Derivatives {
         return NON_DIFFERENTIABLE;
     }
 
+    /** Kernels that compute a fused op's gradient: they run inside rules, where nothing is recorded, so they need no rule of their own. */
+    public static Set<Op> gradientKernels() {
+        return GRADIENT_KERNELS;
+    }
+
     private static Map<Op, Rule> table() {
         Map<Op, Rule> table = new EnumMap<>(Op.class);
         ElementwiseRules.addTo(table);
         ReductionRules.addTo(table);
         IndexingRules.addTo(table);
         MovementRules.addTo(table);
+        AttentionRules.addTo(table);
         return table;
     }
 }

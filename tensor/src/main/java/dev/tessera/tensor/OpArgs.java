@@ -29,5 +29,8 @@ public sealed interface OpArgs {
     /** A swap of two dims. */
     record Transpose(int a, int b) implements OpArgs {}
 
+    /** Attention's softmax scale and whether it is causal (bottom-right aligned). */
+    record Attention(double scale, boolean causal) implements OpArgs {}
+
     OpArgs NONE = new None();
 }

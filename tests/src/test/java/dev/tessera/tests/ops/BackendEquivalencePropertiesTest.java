@@ -73,6 +73,11 @@ class BackendEquivalencePropertiesTest {
         Equivalence.check(c);
     }
 
+    @Property(tries = 150)
+    void attentionMatchesTheReference(@ForAll("attention") OpCase c) {
+        Equivalence.check(c);
+    }
+
     @Provide
     Arbitrary<OpCase> unary() {
         return OpInfos.samplesOf(Group.UNARY);
@@ -131,5 +136,10 @@ class BackendEquivalencePropertiesTest {
     @Provide
     Arbitrary<OpCase> movement() {
         return OpInfos.samplesOf(Group.MOVEMENT);
+    }
+
+    @Provide
+    Arbitrary<OpCase> attention() {
+        return OpInfos.samplesOf(Group.ATTENTION);
     }
 }

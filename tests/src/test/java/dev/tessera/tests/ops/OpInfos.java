@@ -23,7 +23,8 @@ final class OpInfos {
             OpInfosMatmul.matmul(),
             OpInfosIndex.index(),
             OpInfosJoin.join(),
-            OpInfosMovement.movement()));
+            OpInfosMovement.movement(),
+            OpInfosAttention.attention()));
 
     private OpInfos() {}
 

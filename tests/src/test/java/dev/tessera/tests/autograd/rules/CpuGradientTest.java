@@ -42,6 +42,8 @@ class CpuGradientTest extends GroupedGradProperties {
             // Broadcast sums of terms larger than their total: pow's b a^(b-1) reaches 50 for a = 0.3
             // (worst seen: 33 eps).
             case BINARY -> 128;
+            // A softmax over at most 4 keys of 3-term scores, then sums over rows and grouped heads.
+            case ATTENTION -> 32;
             case COMPARISON, ARG_REDUCE -> throw new IllegalArgumentException(group + " has no gradient");
         };
     }

@@ -43,6 +43,7 @@ final class GradCases {
         ReductionGradCases.addTo(makers);
         IndexGradCases.addTo(makers);
         MovementGradCases.addTo(makers);
+        AttentionGradCases.addTo(makers);
         return makers;
     }
 }

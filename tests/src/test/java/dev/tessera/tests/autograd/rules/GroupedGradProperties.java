@@ -65,6 +65,11 @@ abstract class GroupedGradProperties {
         check(c);
     }
 
+    @Property
+    void attention(@ForAll("attentionCases") GradCase c) {
+        check(c);
+    }
+
     @Provide
     Arbitrary<GradCase> unaryCases() {
         return GradCases.of(Op.Group.UNARY);
@@ -113,5 +118,10 @@ abstract class GroupedGradProperties {
     @Provide
     Arbitrary<GradCase> movementCases() {
         return GradCases.of(Op.Group.MOVEMENT);
+    }
+
+    @Provide
+    Arbitrary<GradCase> attentionCases() {
+        return GradCases.of(Op.Group.ATTENTION);
     }
 }

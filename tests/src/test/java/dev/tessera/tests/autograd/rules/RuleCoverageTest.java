@@ -43,8 +43,9 @@ class RuleCoverageTest {
     void everyOpIsInExactlyOneSet() {
         for (Op op : Op.values()) {
             int sets = (Derivatives.differentiated().contains(op) ? 1 : 0) + (Derivatives.composites().contains(op) ? 1 : 0)
-                    + (Derivatives.nonDifferentiable().contains(op) ? 1 : 0);
-            assertEquals(1, sets, op.opName() + " must be exactly one of differentiated, composite, non-differentiable");
+                    + (Derivatives.nonDifferentiable().contains(op) ? 1 : 0) + (Derivatives.gradientKernels().contains(op) ? 1 : 0);
+            assertEquals(1, sets, op.opName()
+                    + " must be exactly one of differentiated, composite, non-differentiable, gradient kernel");
         }
     }
 
