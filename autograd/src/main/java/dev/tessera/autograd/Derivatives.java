@@ -13,7 +13,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@link #differentiated()}: recorded ops, each with its {@link Rule} (written with tensor
  *       ops, so it runs on any backend; the tables are in {@code ElementwiseRules},
- *       {@code ReductionRules}, {@code IndexingRules} and {@code MovementRules});
+ *       {@code ReductionRules}, {@code IndexingRules}, {@code MovementRules}, and one file per
+ *       fused op: {@code LossRules}, {@code NormRules}, {@code AttentionRules});
  *   <li>{@link #composites()}: never recorded themselves, differentiable through the recorded ops
  *       they are built from (mean is a sum and a division; sort is a topk; stack is unsqueezes
  *       and a cat; split and chunk are slices; embedding is an index_select);
@@ -34,7 +35,7 @@ public final class Derivatives {
             Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ARGMAX, Op.ARGMIN, Op.ARGSORT, Op.ONE_HOT));
 
     private static final Set<Op> GRADIENT_KERNELS = Collections.unmodifiableSet(EnumSet.of(
-            Op.CROSS_ENTROPY_BACKWARD, Op.RMS_NORM_BACKWARD));
+            Op.CROSS_ENTROPY_BACKWARD, Op.RMS_NORM_BACKWARD, Op.ATTENTION_BACKWARD));
 
     private Derivatives() {}
 
@@ -85,6 +86,7 @@ public final class Derivatives {
         MovementRules.addTo(table);
         LossRules.addTo(table);
         NormRules.addTo(table);
+        AttentionRules.addTo(table);
         return table;
     }
 }

@@ -133,4 +133,36 @@ public interface Backend {
      * in a fixed order, no atomics); with no rows it is zero.
      */
     void rmsNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor rstd, Tensor gradX, Tensor gradWeight);
+
+    /**
+     * Attention, never materialising the {@code Nq x Nk} score matrix: for each batch b, query head
+     * h and query row r, with kv head {@code g = h / (H / Hkv)},
+     * <pre>
+     * s[c]    = scale * sum_d q[b,h,r,d] k[b,g,c,d] + mask[b,h,r,c]     (c = 0 .. Nk-1)
+     * s[c]    = -infinity where causal and c > r + Nk - Nq            (bottom-right alignment)
+     * lse     = log sum_c exp(s[c])
+     * out[.., r, e] = sum_c exp(s[c] - lse) v[b,g,c,e]
+     * </pre>
+     * Shapes: q {@code [B, H, Nq, D]}, k {@code [B, Hkv, Nk, D]}, v {@code [B, Hkv, Nk, Dv]} with Hkv
+     * dividing H; {@code mask} null or {@code [B, H, Nq, Nk]} (stride 0 where it was broadcast),
+     * -infinity entries masking; all of one floating dtype, any strides. Outputs: {@code out}
+     * {@code [B, H, Nq, Dv]} in q's dtype and {@code lse} {@code [B, H, Nq]}, F64 for F64 inputs and
+     * F32 otherwise. A row with no visible key (every s[c] = -infinity) gets out = 0 and
+     * lse = +infinity. Numerics: scores, softmax and sums in at least F32 (F64 for F64 inputs).
+     */
+    void attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, boolean causal, Tensor out, Tensor lse);
+
+    /**
+     * The gradient of {@link #attention} with respect to q, k and v, given {@code gradOut} (out's
+     * shape and dtype) and the forward's {@code out} and {@code lse}, from which the probabilities
+     * {@code p[c] = exp(s[c] - lse)} are rebuilt (zero in a row whose lse is +infinity). With
+     * {@code D[r] = sum_e gradOut[r,e] out[r,e]} and {@code ds[r,c] = p[r,c] (sum_e gradOut[r,e] v[c,e] - D[r])}:
+     * gradQ = scale ds k, gradK = scale ds^T q and gradV = p^T gradOut, where gradK and gradV sum
+     * over the H / Hkv query heads that share a kv head. The other arguments are as in
+     * {@link #attention}; every input may be a strided view. Outputs have the shapes and dtype of
+     * q, k and v, contiguous. Sums in at least F32 and in a fixed order (no atomics): the same
+     * inputs and thread count give the same bits.
+     */
+    void attentionBackward(Tensor gradOut, Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor lse,
+            double scale, boolean causal, Tensor gradQ, Tensor gradK, Tensor gradV);
 }

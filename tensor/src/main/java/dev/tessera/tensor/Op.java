@@ -52,13 +52,16 @@ public enum Op {
     // Fused RMSNorm over the last dim, and the kernel of its gradient.
     RMS_NORM(Group.NORM), RMS_NORM_BACKWARD(Group.NORM),
 
+    // Attention: flash-style blocked softmax(scale q k^T + mask) v, and its gradient kernel.
+    ATTENTION(Group.ATTENTION), ATTENTION_BACKWARD(Group.ATTENTION),
+
     // Views: no data moves.
     RESHAPE(Group.MOVEMENT, Kind.VIEW), PERMUTE(Group.MOVEMENT, Kind.VIEW), TRANSPOSE(Group.MOVEMENT, Kind.VIEW),
     SLICE(Group.MOVEMENT, Kind.VIEW), SELECT(Group.MOVEMENT, Kind.VIEW), EXPAND(Group.MOVEMENT, Kind.VIEW),
     SQUEEZE(Group.MOVEMENT, Kind.VIEW), UNSQUEEZE(Group.MOVEMENT, Kind.VIEW);
 
     /** Families of ops that share a backend method and a sample generator shape. */
-    public enum Group { UNARY, BINARY, COMPARISON, TERNARY, COPY, REDUCE, ARG_REDUCE, ALONG_DIM, MATMUL, INDEX, JOIN, MOVEMENT, LOSS, NORM }
+    public enum Group { UNARY, BINARY, COMPARISON, TERNARY, COPY, REDUCE, ARG_REDUCE, ALONG_DIM, MATMUL, INDEX, JOIN, MOVEMENT, LOSS, NORM, ATTENTION }
 
     /** How an op is carried out. */
     public enum Kind { PRIMITIVE, COMPOSITE, VIEW }

@@ -35,5 +35,8 @@ public sealed interface OpArgs {
     /** The epsilon of rms_norm, added to the mean square under the root. */
     record RmsNorm(double eps) implements OpArgs {}
 
+    /** Attention's softmax scale and whether it is causal (bottom-right aligned). */
+    record Attention(double scale, boolean causal) implements OpArgs {}
+
     OpArgs NONE = new None();
 }

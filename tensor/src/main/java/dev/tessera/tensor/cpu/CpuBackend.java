@@ -115,4 +115,15 @@ public final class CpuBackend implements Backend {
     public void rmsNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor rstd, Tensor gradX, Tensor gradWeight) {
         RmsNormKernels.backward(gradOut, x, weight, rstd, gradX, gradWeight);
     }
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, boolean causal, Tensor out, Tensor lse) {
+        FlashAttention.forward(q, k, v, mask, scale, causal, out, lse);
+    }
+
+    @Override
+    public void attentionBackward(Tensor gradOut, Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor lse,
+            double scale, boolean causal, Tensor gradQ, Tensor gradK, Tensor gradV) {
+        FlashAttentionBackward.backward(gradOut, q, k, v, mask, out, lse, scale, causal, gradQ, gradK, gradV);
+    }
 }

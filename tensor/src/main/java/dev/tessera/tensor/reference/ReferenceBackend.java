@@ -477,4 +477,17 @@ public final class ReferenceBackend implements Backend {
             gw.set(new long[] {j}, dw[j]);
         }
     }
+
+    // ---------------------------------------------------------------- attention
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, boolean causal, Tensor out, Tensor lse) {
+        AttentionReference.forward(q, k, v, mask, scale, causal, out, lse);
+    }
+
+    @Override
+    public void attentionBackward(Tensor gradOut, Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor lse,
+            double scale, boolean causal, Tensor gradQ, Tensor gradK, Tensor gradV) {
+        AttentionReference.backward(gradOut, q, k, v, mask, out, lse, scale, causal, gradQ, gradK, gradV);
+    }
 }

@@ -83,6 +83,11 @@ class BackendEquivalencePropertiesTest {
         Equivalence.check(c);
     }
 
+    @Property(tries = 150)
+    void attentionMatchesTheReference(@ForAll("attention") OpCase c) {
+        Equivalence.check(c);
+    }
+
     @Provide
     Arbitrary<OpCase> unary() {
         return OpInfos.samplesOf(Group.UNARY);
@@ -151,5 +156,10 @@ class BackendEquivalencePropertiesTest {
     @Provide
     Arbitrary<OpCase> norm() {
         return OpInfos.samplesOf(Group.NORM);
+    }
+
+    @Provide
+    Arbitrary<OpCase> attention() {
+        return OpInfos.samplesOf(Group.ATTENTION);
     }
 }

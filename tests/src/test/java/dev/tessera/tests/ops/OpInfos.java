@@ -25,7 +25,8 @@ final class OpInfos {
             OpInfosJoin.join(),
             OpInfosMovement.movement(),
             OpInfosLoss.loss(),
-            OpInfosNorm.norm()));
+            OpInfosNorm.norm(),
+            OpInfosAttention.attention()));
 
     private OpInfos() {}
 

@@ -45,6 +45,7 @@ final class GradCases {
         MovementGradCases.addTo(makers);
         LossGradCases.addTo(makers);
         NormGradCases.addTo(makers);
+        AttentionGradCases.addTo(makers);
         return makers;
     }
 }

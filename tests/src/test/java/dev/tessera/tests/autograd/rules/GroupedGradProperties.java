@@ -75,6 +75,11 @@ abstract class GroupedGradProperties {
         check(c);
     }
 
+    @Property
+    void attention(@ForAll("attentionCases") GradCase c) {
+        check(c);
+    }
+
     @Provide
     Arbitrary<GradCase> unaryCases() {
         return GradCases.of(Op.Group.UNARY);
@@ -133,5 +138,10 @@ abstract class GroupedGradProperties {
     @Provide
     Arbitrary<GradCase> normCases() {
         return GradCases.of(Op.Group.NORM);
+    }
+
+    @Provide
+    Arbitrary<GradCase> attentionCases() {
+        return GradCases.of(Op.Group.ATTENTION);
     }
 }

@@ -1,0 +1,209 @@
+package dev.tessera.tensor.cpu;
+
+import static dev.tessera.tensor.cpu.AttentionBlocks.BC;
+import static dev.tessera.tensor.cpu.AttentionBlocks.BR;
+
+import dev.tessera.tensor.DType;
+import dev.tessera.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * The FlashAttention-2 backward (REFERENCE.md §5.2) for F32, BF16 and F16, in its deterministic
+ * two-pass form: first D = rowsum(dO * O) per query row; then dK and dV with one work item per
+ * (batch, kv head, key block), looping over the query blocks of every query head in the group; then
+ * dQ with one work item per (batch, head, query block), looping over key blocks. Both passes rebuild
+ * the probabilities P = exp(S - L) from the forward's log-sum-exp with the forward's own staging
+ * and block products, so S has the same bits. Each output element is summed by one thread in a
+ * fixed order, no atomics. Extra memory: the O(Nq) row sums and a few blocks per thread.
+ */
+final class FlashAttentionBackward {
+    private FlashAttentionBackward() {}
+
+    /** Per-thread blocks: Q (scaled), dO, K transposed and row-major, V transposed, P, dS, L and D rows, and an accumulator. */
+    private static final class Tiles {
+        final int headDimPadded;
+        final int valueDimPadded;
+        final float[] query;
+        final float[] gradOut;
+        final float[] keysT;
+        final float[] keys;
+        final float[] valuesT;
+        final float[] probs = new float[BR * BC];
+        final float[] gradScores = new float[BR * BC];
+        final float[] maskRow = new float[BC];
+        final float[] lse = new float[BR];
+        final float[] delta = new float[BR];
+        final float[] accK;
+        final float[] accV;
+
+        Tiles(AttentionShape shape, boolean keyBlocks) {
+            headDimPadded = AttentionBlocks.padded(shape.headDim());
+            valueDimPadded = AttentionBlocks.padded(shape.valueDim());
+            query = new float[BR * headDimPadded];
+            gradOut = new float[BR * valueDimPadded];
+            keysT = new float[shape.headDim() * BC];
+            keys = keyBlocks ? null : new float[BC * headDimPadded];
+            valuesT = new float[shape.valueDim() * BC];
+            // Key items accumulate dK and dV for one key block; query items accumulate dQ in accK.
+            accK = new float[(keyBlocks ? BC : BR) * headDimPadded];
+            accV = keyBlocks ? new float[BC * valueDimPadded] : null;
+        }
+    }
+
+    /** The call's inputs as operands. */
+    private record Problem(AttentionShape shape, AttentionOperand q, AttentionOperand k, AttentionOperand v,
+            AttentionOperand mask, AttentionOperand gradOut, AttentionOperand lse, float[] delta, float scale) {}
+
+    static void backward(Tensor gradOut, Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor lse, double scale,
+            boolean causal, Tensor gradQ, Tensor gradK, Tensor gradV) {
+        AttentionShape shape = AttentionShape.of(q, k, v, causal);
+        if (q.dtype() == DType.F64) {
+            AttentionDouble.backward(shape, gradOut, q, k, v, mask, out, lse, scale, gradQ, gradK, gradV);
+            return;
+        }
+        AttentionOperand dO = AttentionOperand.of(gradOut);
+        Problem p = new Problem(shape, AttentionOperand.of(q), AttentionOperand.of(k), AttentionOperand.of(v),
+                AttentionOperand.of(mask), dO, AttentionOperand.ofRowStatistics(lse),
+                rowDots(shape, dO, AttentionOperand.of(out)), (float) scale);
+        AttentionOperand dk = AttentionOperand.of(gradK);
+        AttentionOperand dv = AttentionOperand.of(gradV);
+        int keyBlocks = shape.keyBlocks();
+        Parallel.forRange((long) shape.batch() * shape.kvHeads() * keyBlocks, 1, (start, end) -> {
+            Tiles t = new Tiles(shape, true);
+            for (long item = start; item < end; item++) {
+                int bg = (int) (item / keyBlocks);
+                keyBlock(p, bg / shape.kvHeads(), bg % shape.kvHeads(), (int) (item % keyBlocks), t, dk, dv);
+            }
+        });
+        AttentionOperand dq = AttentionOperand.of(gradQ);
+        int queryBlocks = shape.queryBlocks();
+        Parallel.forRange((long) shape.batch() * shape.heads() * queryBlocks, 1, (start, end) -> {
+            Tiles t = new Tiles(shape, false);
+            for (long item = start; item < end; item++) {
+                int bh = (int) (item / queryBlocks);
+                queryBlock(p, bh / shape.heads(), bh % shape.heads(), (int) (item % queryBlocks), t, dq);
+            }
+        });
+    }
+
+    /** D = rowsum(dO * O) per (b, h, r), in (b, h, r) order, summed in double and rounded once. */
+    private static float[] rowDots(AttentionShape shape, AttentionOperand dO, AttentionOperand out) {
+        long rows = (long) shape.batch() * shape.heads() * shape.queries();
+        float[] delta = new float[Math.toIntExact(rows)];
+        Parallel.forRange(rows, Math.max(1, Elementwise.GRAIN / Math.max(1, shape.valueDim())), (start, end) -> {
+            float[] a = new float[shape.valueDim()];
+            float[] o = new float[shape.valueDim()];
+            for (long row = start; row < end; row++) {
+                int bh = (int) (row / shape.queries());
+                long r = row % shape.queries();
+                dO.rowTo(bh / shape.heads(), bh % shape.heads(), r, 0, a.length, a);
+                out.rowTo(bh / shape.heads(), bh % shape.heads(), r, 0, o.length, o);
+                double sum = 0;
+                for (int e = 0; e < a.length; e++) {
+                    sum += (double) a[e] * o[e];
+                }
+                delta[(int) row] = (float) sum;
+            }
+        });
+        return delta;
+    }
+
+    /** Stages the query block {@code [r0, r0 + rows)} of (b, h): Q scaled, dO, L and D. */
+    private static void stageQueryBlock(Problem p, int b, int h, long r0, int rows, Tiles t) {
+        AttentionShape shape = p.shape;
+        FlashAttention.stageQueries(p.q, b, h, r0, rows, shape.headDim(), p.scale, t.query, t.headDimPadded);
+        p.gradOut.rowsTo(b, h, r0, rows, shape.valueDim(), t.gradOut, t.valueDimPadded);
+        Arrays.fill(t.gradOut, rows * t.valueDimPadded, AttentionBlocks.tiled(rows) * t.valueDimPadded, 0);
+        p.lse.rowsTo(b, h, r0, rows, 1, t.lse, 1);
+        System.arraycopy(p.delta, (int) (((long) b * shape.heads() + h) * shape.queries() + r0), t.delta, 0, rows);
+    }
+
+    /** Stages the key block {@code [c0, c0 + cols)} of (b, g): K transposed (and row-major for dQ), V transposed. */
+    private static void stageKeyBlock(Problem p, int b, int g, long c0, int cols, Tiles t) {
+        AttentionShape shape = p.shape;
+        FlashAttention.stageKeysTransposed(p.k, b, g, c0, cols, shape.headDim(), t.keysT);
+        FlashAttention.stageKeysTransposed(p.v, b, g, c0, cols, shape.valueDim(), t.valuesT);
+        if (t.keys != null) {
+            p.k.rowsTo(b, g, c0, cols, shape.headDim(), t.keys, t.headDimPadded);
+        }
+    }
+
+    /**
+     * For the staged query and key blocks: P = exp(S - L) into {@code probs} (0 for masked keys and
+     * for rows whose L is +infinity) and dS = P * (dO V^T - D) into {@code gradScores}.
+     */
+    private static void probabilities(Problem p, int b, int h, long r0, int rows, long c0, int cols, Tiles t) {
+        AttentionShape shape = p.shape;
+        int tiled = AttentionBlocks.tiled(rows);
+        AttentionBlocks.timesTransposed(t.query, t.headDimPadded, shape.headDim(), tiled, t.keysT, BC, BC, t.probs, BC);
+        AttentionBlocks.timesTransposed(t.gradOut, t.valueDimPadded, shape.valueDim(), tiled, t.valuesT, BC, BC,
+                t.gradScores, BC);
+        for (int i = 0; i < tiled; i++) {
+            int at = i * BC;
+            int seen = FlashAttention.maskScores(shape, p.mask, b, h, r0, rows, i, c0, cols, t.probs, t.maskRow);
+            if (seen == 0) {
+                Arrays.fill(t.probs, at, at + BC, 0);
+                Arrays.fill(t.gradScores, at, at + BC, 0);
+                continue;
+            }
+            AttentionBlocks.expShifted(t.probs, at, BC, t.lse[i]);
+            float d = t.delta[i];
+            for (int j = 0; j < BC; j++) {
+                // Written as a product with P first so that a masked key (P = 0) gives exactly 0.
+                t.gradScores[at + j] = t.probs[at + j] == 0 ? 0 : t.probs[at + j] * (t.gradScores[at + j] - d);
+            }
+        }
+    }
+
+    /** dK and dV of one key block: sums over every query block of every query head sharing kv head g. */
+    private static void keyBlock(Problem p, int b, int g, int block, Tiles t, AttentionOperand dk, AttentionOperand dv) {
+        AttentionShape shape = p.shape;
+        long c0 = (long) block * BC;
+        int cols = (int) Math.min(BC, shape.keys() - c0);
+        int tiledCols = AttentionBlocks.tiled(cols);
+        stageKeyBlock(p, b, g, c0, cols, t);
+        Arrays.fill(t.accK, 0);
+        Arrays.fill(t.accV, 0);
+        int first = AttentionBlocks.queryBlockStart(shape.causal(), c0, shape.shift(), shape.queries());
+        for (int h = g * shape.group(); h < (g + 1) * shape.group(); h++) {
+            for (int i = first; i < shape.queryBlocks(); i++) {
+                long r0 = (long) i * BR;
+                int rows = (int) Math.min(BR, shape.queries() - r0);
+                stageQueryBlock(p, b, h, r0, rows, t);
+                probabilities(p, b, h, r0, rows, c0, cols, t);
+                AttentionBlocks.transposedTimes(t.probs, BC, rows, tiledCols, t.gradOut, t.valueDimPadded, t.valueDimPadded,
+                        t.accV, t.valueDimPadded);
+                // Q is staged times scale, so dS^T Q here is already scale dS^T q.
+                AttentionBlocks.transposedTimes(t.gradScores, BC, rows, tiledCols, t.query, t.headDimPadded, t.headDimPadded,
+                        t.accK, t.headDimPadded);
+            }
+        }
+        for (int c = 0; c < cols; c++) {
+            dk.writeRow(b, g, c0 + c, shape.headDim(), t.accK, c * t.headDimPadded);
+            dv.writeRow(b, g, c0 + c, shape.valueDim(), t.accV, c * t.valueDimPadded);
+        }
+    }
+
+    /** dQ of one query block: scale times the sum over its key blocks of dS K. */
+    private static void queryBlock(Problem p, int b, int h, int block, Tiles t, AttentionOperand dq) {
+        AttentionShape shape = p.shape;
+        long r0 = (long) block * BR;
+        int rows = (int) Math.min(BR, shape.queries() - r0);
+        int tiled = AttentionBlocks.tiled(rows);
+        stageQueryBlock(p, b, h, r0, rows, t);
+        Arrays.fill(t.accK, 0);
+        int end = AttentionBlocks.keyBlockEnd(shape.causal(), r0, rows, shape.shift(), shape.keys());
+        for (int j = 0; j < end; j++) {
+            long c0 = (long) j * BC;
+            int cols = (int) Math.min(BC, shape.keys() - c0);
+            stageKeyBlock(p, b, shape.kvHead(h), c0, cols, t);
+            probabilities(p, b, h, r0, rows, c0, cols, t);
+            AttentionBlocks.times(t.gradScores, BC, tiled, cols, t.keys, t.headDimPadded, t.headDimPadded, t.accK,
+                    t.headDimPadded);
+        }
+        AttentionBlocks.scale(t.accK, 0, rows * t.headDimPadded, p.scale);
+        for (int i = 0; i < rows; i++) {
+            dq.writeRow(b, h, r0 + i, shape.headDim(), t.accK, i * t.headDimPadded);
+        }
+    }
+}
