@@ -1,6 +1,6 @@
 package dev.tessera.nn;
 
-import dev.tessera.tensor.Fused;
+import dev.tessera.nn.functional.F;
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
@@ -57,7 +57,7 @@ public final class Attention extends Module {
         Tensor queries = rope.apply(split(q.forward(x), heads), positions);
         Tensor keys = rope.apply(split(k.forward(x), kvHeads), positions);
         Tensor values = split(v.forward(x), kvHeads);
-        Tensor attended = Fused.attention(queries, keys, values, null, 1 / Math.sqrt(headDim), true);
+        Tensor attended = F.scaledDotProductAttention(queries, keys, values, true);
         return o.forward(attended.transpose(1, 2).reshape(batch, tokens, (long) heads * headDim));
     }
 

@@ -1,5 +1,6 @@
 package dev.tessera.nn;
 
+import dev.tessera.nn.functional.F;
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
@@ -35,8 +36,7 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("Linear(in=" + in + ", out=" + out + "): input of shape "
                     + Shape.str(x.shape()) + " must have shape [..., " + in + "]");
         }
-        Tensor y = Autocast.cast(x).matmul(Autocast.cast(weight.value()).t());
-        return bias == null ? y : y.add(Autocast.cast(bias.value()));
+        return F.linear(Autocast.cast(x), Autocast.cast(weight.value()), bias == null ? null : Autocast.cast(bias.value()));
     }
 
     /** The weight, shape [out, in]. */

@@ -1,6 +1,7 @@
 package dev.tessera.nn;
 
 import dev.tessera.autograd.Grad;
+import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Tensor;
 import java.util.ArrayList;
@@ -101,6 +102,20 @@ public abstract class Module {
     public final Module to(Device device) {
         for (Parameter p : parameters()) {
             p.moveTo(device);
+        }
+        return this;
+    }
+
+    /**
+     * Converts every parameter of this module and its descendants to the floating {@code dtype}
+     * (gradients are dropped): F64 for gradient checks, BF16 for inference; returns this.
+     */
+    public final Module to(DType dtype) {
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException("Module.to: parameters must stay floating, got " + dtype);
+        }
+        for (Parameter p : parameters()) {
+            p.castTo(dtype);
         }
         return this;
     }

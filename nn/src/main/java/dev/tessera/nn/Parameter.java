@@ -1,5 +1,6 @@
 package dev.tessera.nn;
 
+import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
@@ -50,6 +51,13 @@ public final class Parameter {
     public void moveTo(Device device) {
         if (value.device() != device) {
             value = leaf(value.detach().to(device));
+        }
+    }
+
+    /** Converts the value to {@code dtype} as a new leaf, dropping the gradient; nothing happens when it already has it. */
+    public void castTo(DType dtype) {
+        if (value.dtype() != dtype) {
+            value = leaf(value.detach().to(dtype));
         }
     }
 

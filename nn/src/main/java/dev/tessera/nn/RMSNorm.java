@@ -1,12 +1,12 @@
 package dev.tessera.nn;
 
-import dev.tessera.tensor.Fused;
+import dev.tessera.nn.functional.F;
 import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
 
 /**
  * RMSNorm over the last dim, {@code y = weight * x / sqrt(mean(x^2) + eps)}, on the fused kernel
- * ({@link Fused#rmsNorm}). One parameter, {@code weight} [dim], starting at ones, as in Hugging Face
+ * ({@link F#rmsNorm}). One parameter, {@code weight} [dim], starting at ones, as in Hugging Face
  * checkpoints ({@code model.layers.0.input_layernorm.weight}). An input of another dtype than the
  * weight (a BF16 activation with an F32 master weight) gets the weight cast to its dtype; the cast
  * is recorded, so the gradient still reaches the master weight in its own dtype.
@@ -34,7 +34,7 @@ public final class RMSNorm extends Module {
                     + " must have shape [..., " + dim + "]");
         }
         Tensor w = weight.value();
-        return Fused.rmsNorm(x, w.dtype() == x.dtype() ? w : w.to(x.dtype()), eps);
+        return F.rmsNorm(x, w.dtype() == x.dtype() ? w : w.to(x.dtype()), eps);
     }
 
     /** The scale, shape [dim]. */

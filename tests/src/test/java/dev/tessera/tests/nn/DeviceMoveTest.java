@@ -1,16 +1,19 @@
 package dev.tessera.tests.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.nn.Parameter;
+import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Module.to(Device) moves every parameter as a trainable leaf; loadStateDict follows the model's device. */
+/** Module.to(Device) and Module.to(DType) convert every parameter to a trainable leaf; loadStateDict follows the model's device. */
 class DeviceMoveTest {
     private static final Tensor IDS = Tensor.of(new long[] {1, 4, 9, 0}, 4);
 
@@ -38,6 +41,24 @@ class DeviceMoveTest {
         target.loadStateDict(source.stateDict(), true);
         assertSame(Device.reference(), target.head.weight().value().device());
         assertClose(source.forward(IDS).toFloatArray(), target.forward(IDS.to(Device.reference())).toFloatArray());
+    }
+
+    @Test
+    void convertedModelComputesInTheNewDtype() {
+        TinyModel model = new TinyModel(2, new Generator(53));
+        float[] inF32 = model.forward(IDS).toFloatArray();
+        model.forward(IDS).sum().backward();
+        assertSame(model, model.to(DType.F64));
+        for (Parameter p : model.parameters()) {
+            assertEquals(DType.F64, p.value().dtype());
+            assertTrue(p.value().isLeaf() && p.value().requiresGrad());
+            assertNull(p.grad(), "a conversion drops the old gradient");
+        }
+        Tensor out = model.forward(IDS);
+        assertEquals(DType.F64, out.dtype());
+        assertClose(inF32, out.toFloatArray());
+        IllegalArgumentException integer = assertThrows(IllegalArgumentException.class, () -> model.to(DType.I64));
+        assertEquals("Module.to: parameters must stay floating, got I64", integer.getMessage());
     }
 
     private static void assertClose(float[] expected, float[] actual) {

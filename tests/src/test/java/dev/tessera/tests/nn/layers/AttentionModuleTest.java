@@ -20,7 +20,7 @@ class AttentionModuleTest {
 
     @Test
     void parametersHaveHuggingFaceNamesAndGroupedQueryLayouts() {
-        Map<String, Parameter> named = new Attention(HIDDEN, 4, 2, 3, 10000, new Generator(1)).namedParameters();
+        Map<String, Parameter> named = new Attention(HIDDEN, 6, 3, 2, 10000, new Generator(1)).namedParameters();
         assertEquals(List.of("q_proj.weight", "k_proj.weight", "v_proj.weight", "o_proj.weight"),
                 List.copyOf(named.keySet()));
         assertArrayEquals(new long[] {12, HIDDEN}, named.get("q_proj.weight").value().shape());
@@ -41,7 +41,7 @@ class AttentionModuleTest {
     /** A later token never changes an earlier token's output: the masked keys get exactly zero weight. */
     @Test
     void laterTokensDoNotReachEarlierOutputs() {
-        DecoderBlock block = new DecoderBlock(HIDDEN, 4, 1, 3, 16, 10000, 1e-6, new Generator(3));
+        DecoderBlock block = new DecoderBlock(HIDDEN, 4, 1, 4, 16, 10000, 1e-6, new Generator(3));
         Tensor x = Tensor.randn(new Generator(4), 2, 9, HIDDEN);
         Tensor changed = Tensor.cat(List.of(x.narrow(1, 0, 6), Tensor.randn(new Generator(5), 2, 3, HIDDEN)), 1);
         Tensor positions = Tensor.arange(9);
