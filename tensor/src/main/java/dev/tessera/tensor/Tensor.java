@@ -872,6 +872,11 @@ public final class Tensor {
         return Reductions.argReduceAll(Op.ARGMAX, this);
     }
 
+    /** The index of the largest element along {@code dim}, which goes away (I64); ties: the first. */
+    public Tensor argmax(int dim) {
+        return argmax(dim, false);
+    }
+
     /** The index of the largest element along {@code dim} (I64); ties: the first. */
     public Tensor argmax(int dim, boolean keepdim) {
         return Reductions.argReduce(Op.ARGMAX, this, dim, keepdim);
@@ -880,6 +885,11 @@ public final class Tensor {
     /** The index of the smallest element of the flattened tensor (I64, 0-d); ties: the first. */
     public Tensor argmin() {
         return Reductions.argReduceAll(Op.ARGMIN, this);
+    }
+
+    /** The index of the smallest element along {@code dim}, which goes away (I64); ties: the first. */
+    public Tensor argmin(int dim) {
+        return argmin(dim, false);
     }
 
     /** The index of the smallest element along {@code dim} (I64); ties: the first. */
