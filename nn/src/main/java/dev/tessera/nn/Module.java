@@ -11,12 +11,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A node of a model: parameters and child modules, each registered under a name, kept in
- * insertion order. Dotted paths name parameters as PyTorch does ({@code layers.0.attn.q_proj.weight}),
+ * A node of a model: parameters, buffers and child modules, each registered under a name, kept
+ * in insertion order. Dotted paths name parameters as PyTorch does ({@code layers.0.attn.q_proj.weight}),
  * so a Hugging Face checkpoint's keys match without renaming. A module starts in training mode.
  */
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Buffer> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
@@ -38,6 +39,14 @@ public abstract class Module {
         return parameter;
     }
 
+    /** Registers a new buffer under {@code name}, holding {@code initial} (detached), and returns it. */
+    protected final Buffer buffer(String name, Tensor initial) {
+        checkNewName(name);
+        Buffer buffer = new Buffer(initial);
+        buffers.put(name, buffer);
+        return buffer;
+    }
+
     /** The direct children by name, in registration order. */
     public final Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
@@ -48,10 +57,22 @@ public abstract class Module {
         return Collections.unmodifiableMap(parameters);
     }
 
+    /** This module's own buffers by name (not its children's), in registration order. */
+    public final Map<String, Buffer> ownBuffers() {
+        return Collections.unmodifiableMap(buffers);
+    }
+
     /** Every parameter by dotted path: own parameters first, then each child's, depth first. */
     public final Map<String, Parameter> namedParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
         collect("", out);
+        return out;
+    }
+
+    /** Every buffer by dotted path, in the order of {@link #namedParameters()}. */
+    public final Map<String, Buffer> namedBuffers() {
+        Map<String, Buffer> out = new LinkedHashMap<>();
+        collectBuffers("", out);
         return out;
     }
 
@@ -69,46 +90,59 @@ public abstract class Module {
         return count;
     }
 
-    /** Every parameter's value by dotted path, detached (sharing data, no gradient). */
+    /** Every parameter's value by dotted path, detached (sharing data, no gradient), then every buffer's. */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         namedParameters().forEach((name, p) -> out.put(name, p.value().detach()));
+        namedBuffers().forEach((name, b) -> out.put(name, b.value()));
         return out;
     }
 
     /**
-     * Copies the tensors of {@code state} into the parameters of the same dotted name, converted
-     * to each parameter's dtype and device. Every key must have the parameter's shape. With
-     * {@code strict}, the keys must also be exactly the parameters' names. Nothing is changed
-     * unless every check passes; one exception lists every problem.
+     * Copies the tensors of {@code state} into the parameters and buffers of the same dotted
+     * name, converted to each one's dtype and device. Every key must have the shape of what it
+     * fills. With {@code strict}, the keys must also be exactly the names of the parameters and
+     * buffers. Nothing is changed unless every check passes; one exception lists every problem.
      */
     public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Parameter> named = namedParameters();
-        StateDictCheck.check(named, state, strict);
+        Map<String, Buffer> namedBuffers = namedBuffers();
+        StateDictCheck.check(stateDict(), state, strict);
         try (Grad.Scope off = Grad.off()) {
             named.forEach((name, p) -> {
-                Tensor source = state.get(name);
-                if (source != null) {
-                    Tensor target = p.value();
-                    Tensor converted = source.to(target.dtype()).to(target.device());
-                    // A conversion already made fresh memory; otherwise copy so the model shares nothing with the map.
-                    p.set(converted == source ? source.copy() : converted);
+                if (state.containsKey(name)) {
+                    p.set(converted(state.get(name), p.value()));
+                }
+            });
+            namedBuffers.forEach((name, b) -> {
+                if (state.containsKey(name)) {
+                    b.set(converted(state.get(name), b.value()));
                 }
             });
         }
     }
 
-    /** Moves every parameter of this module and its descendants to {@code device} (gradients are dropped); returns this. */
+    /** source in target's dtype and device, in memory the caller's map does not share. */
+    private static Tensor converted(Tensor source, Tensor target) {
+        Tensor converted = source.to(target.dtype()).to(target.device());
+        return converted == source ? source.copy() : converted;
+    }
+
+    /** Moves every parameter and buffer of this module and its descendants to {@code device} (gradients are dropped); returns this. */
     public final Module to(Device device) {
         for (Parameter p : parameters()) {
             p.moveTo(device);
+        }
+        for (Buffer b : namedBuffers().values()) {
+            b.moveTo(device);
         }
         return this;
     }
 
     /**
-     * Converts every parameter of this module and its descendants to the floating {@code dtype}
-     * (gradients are dropped): F64 for gradient checks, BF16 for inference; returns this.
+     * Converts every parameter and floating buffer of this module and its descendants to the
+     * floating {@code dtype} (gradients are dropped): F64 for gradient checks, BF16 for
+     * inference; returns this.
      */
     public final Module to(DType dtype) {
         if (!dtype.isFloating()) {
@@ -116,6 +150,9 @@ public abstract class Module {
         }
         for (Parameter p : parameters()) {
             p.castTo(dtype);
+        }
+        for (Buffer b : namedBuffers().values()) {
+            b.castTo(dtype);
         }
         return this;
     }
@@ -167,12 +204,17 @@ public abstract class Module {
         children.forEach((name, child) -> child.collect(prefix + name + ".", out));
     }
 
+    private void collectBuffers(String prefix, Map<String, Buffer> out) {
+        buffers.forEach((name, b) -> out.put(prefix + name, b));
+        children.forEach((name, child) -> child.collectBuffers(prefix + name + ".", out));
+    }
+
     private void checkNewName(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException(getClass().getSimpleName()
-                    + ": a parameter or child name must be non-empty and contain no '.', got '" + name + "'");
+                    + ": a parameter, buffer or child name must be non-empty and contain no '.', got '" + name + "'");
         }
-        if (parameters.containsKey(name) || children.containsKey(name)) {
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": the name '" + name + "' is already taken");
         }
     }

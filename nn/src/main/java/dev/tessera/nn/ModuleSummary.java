@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The printable tree of a module, one line per module and per parameter:
+ * The printable tree of a module, one line per module, per parameter and per buffer:
  * <pre>
  * Net (56 parameters)
  *   fc: Linear(in=4, out=8, bias=true) (40 parameters)
@@ -42,6 +42,10 @@ final class ModuleSummary {
         for (Map.Entry<String, Parameter> p : module.ownParameters().entrySet()) {
             out.append(indent).append(INDENT).append(p.getKey()).append(' ')
                     .append(Shape.str(p.getValue().value().shape())).append('\n');
+        }
+        for (Map.Entry<String, Buffer> b : module.ownBuffers().entrySet()) {
+            out.append(indent).append(INDENT).append(b.getKey()).append(' ')
+                    .append(Shape.str(b.getValue().value().shape())).append(" (buffer)\n");
         }
         for (Map.Entry<String, Module> child : module.children().entrySet()) {
             append(out, indent + INDENT, child.getKey(), child.getValue());

@@ -7,23 +7,25 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Validates a state dict against a module's parameters, reporting every problem at once. */
+/** Validates a state dict against a module's own (its parameters and buffers), reporting every problem at once. */
 final class StateDictCheck {
     private StateDictCheck() {}
 
-    static void check(Map<String, Parameter> named, Map<String, Tensor> state, boolean strict) {
+    static void check(Map<String, Tensor> named, Map<String, Tensor> state, boolean strict) {
         List<String> missing = new ArrayList<>();
         List<String> misShaped = new ArrayList<>();
-        for (Map.Entry<String, Parameter> entry : named.entrySet()) {
+        for (Map.Entry<String, Tensor> entry : named.entrySet()) {
             Tensor source = state.get(entry.getKey());
-            long[] expected = entry.getValue().value().shape();
+            Tensor target = entry.getValue();
+            long[] expected = target.shape();
             if (source == null) {
                 missing.add(entry.getKey());
             } else if (!Arrays.equals(source.shape(), expected)) {
                 misShaped.add(entry.getKey() + " (checkpoint " + Shape.str(source.shape())
                         + ", model " + Shape.str(expected) + ")");
-            } else if (!source.dtype().isFloating()) {
-                misShaped.add(entry.getKey() + " (checkpoint dtype " + source.dtype() + " is not floating)");
+            } else if (source.dtype().isFloating() != target.dtype().isFloating()) {
+                misShaped.add(entry.getKey() + " (checkpoint dtype " + source.dtype() + " is "
+                        + (source.dtype().isFloating() ? "floating, the model's " + target.dtype() + " is not)" : "not floating)"));
             }
         }
         List<String> unexpected = new ArrayList<>();
