@@ -110,7 +110,10 @@ public record MoeConfig(
         }
     }
 
-    /** Refuses settings no layer can have, listing every problem with the keys that disagree. */
+    /**
+     * Refuses settings no layer can have, listing every problem with the keys that disagree. How the
+     * attention heads divide hidden_size is the transformer's to check (a layer alone does not care).
+     */
     public MoeConfig {
         if (scoringFunc == null || topkMethod == null || capacityFactor == null) {
             throw new IllegalArgumentException("MoeConfig: scoring_func, topk_method and capacity_factor must not be null"
@@ -147,11 +150,6 @@ public record MoeConfig(
             problems.add("num_experts_per_tok (" + numExpertsPerTok + ") exceeds the experts of the topk_group ("
                     + topkGroup + ") groups kept, each of n_routed_experts / n_group = " + nRoutedExperts + " / " + nGroup
                     + " = " + nRoutedExperts / nGroup + " experts, with topk_method " + topkMethod.hfName());
-        }
-        if (numAttentionHeads >= 1 && numKeyValueHeads >= 1
-                && (hiddenSize % numAttentionHeads != 0 || numAttentionHeads % numKeyValueHeads != 0)) {
-            problems.add("num_attention_heads (" + numAttentionHeads + ") must divide hidden_size (" + hiddenSize
-                    + ") and num_key_value_heads (" + numKeyValueHeads + ") must divide num_attention_heads");
         }
         positive(problems, "routed_scaling_factor", routedScalingFactor);
         positive(problems, "rope_theta", ropeTheta);
