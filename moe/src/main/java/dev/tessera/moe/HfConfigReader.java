@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Reads a Hugging Face DeepSeek config.json into a {@link MoeConfig}, key by key, over the builder's defaults. */
 final class HfConfigReader {
@@ -31,42 +32,54 @@ final class HfConfigReader {
                 || members.containsKey("num_experts_per_tok") && members.get("num_experts_per_tok") == null) {
             throw new IOException(file + ": n_routed_experts or num_experts_per_tok is null: a dense model, not a MoE");
         }
-        if (has("hidden_size")) b.hidden(whole("hidden_size"));
-        if (has("moe_intermediate_size")) b.moeIntermediate(whole("moe_intermediate_size"));
-        if (has("n_routed_experts")) b.routedExperts(integer("n_routed_experts"));
+        set("hidden_size", this::whole, b::hidden);
+        set("moe_intermediate_size", this::whole, b::moeIntermediate);
+        set("n_routed_experts", this::integer, b::routedExperts);
         if (members.containsKey("n_shared_experts")) {
             b.sharedExperts(members.get("n_shared_experts") == null ? 0 : integer("n_shared_experts"));
         }
-        if (has("num_experts_per_tok")) b.topK(integer("num_experts_per_tok"));
+        set("num_experts_per_tok", this::integer, b::topK);
         int nGroup = has("n_group") ? integer("n_group") : 1;
         int topkGroup = has("topk_group") ? integer("topk_group") : 1;
         b.groups(nGroup, topkGroup);
-        if (has("routed_scaling_factor")) b.routedScalingFactor(number("routed_scaling_factor"));
-        if (has("scoring_func")) b.scoring(scoringFunc(string("scoring_func")));
-        if (has("norm_topk_prob")) b.normTopkProb(bool("norm_topk_prob"));
-        if (has("topk_method")) b.topkMethod(topkMethod(string("topk_method")));
-        if (has("first_k_dense_replace")) b.firstKDenseReplace(integer("first_k_dense_replace"));
-        if (has("moe_layer_freq")) b.moeLayerFreq(integer("moe_layer_freq"));
-        if (has("aux_loss_alpha")) b.auxLossAlpha(number("aux_loss_alpha"));
-        if (has("seq_aux")) b.seqAux(bool("seq_aux"));
-        if (has("vocab_size")) b.vocabSize(whole("vocab_size"));
-        if (has("intermediate_size")) b.intermediate(whole("intermediate_size"));
-        if (has("num_hidden_layers")) b.layers(integer("num_hidden_layers"));
-        if (has("num_attention_heads")) b.heads(integer("num_attention_heads"));
-        if (has("num_key_value_heads")) b.kvHeads(integer("num_key_value_heads"));
-        if (has("rope_theta")) b.ropeTheta(number("rope_theta"));
-        if (has("rms_norm_eps")) b.rmsNormEps(number("rms_norm_eps"));
-        if (has("tie_word_embeddings")) b.tieWordEmbeddings(bool("tie_word_embeddings"));
-        if (has("max_position_embeddings")) b.maxPositionEmbeddings(whole("max_position_embeddings"));
-        if (has("bias_update_speed")) b.biasUpdateSpeed(number("bias_update_speed"));
-        if (has("capacity_factor")) b.capacityFactor(number("capacity_factor"));
-        if (has("seq_balance_alpha")) b.seqBalanceAlpha(number("seq_balance_alpha"));
-        if (has("router_z_loss_coef")) b.routerZLossCoef(number("router_z_loss_coef"));
-        if (has("router_noise")) b.routerNoise(bool("router_noise"));
+        set("routed_scaling_factor", this::number, b::routedScalingFactor);
+        set("scoring_func", key -> scoringFunc(string(key)), b::scoring);
+        set("norm_topk_prob", this::bool, b::normTopkProb);
+        set("topk_method", key -> topkMethod(string(key)), b::topkMethod);
+        set("first_k_dense_replace", this::integer, b::firstKDenseReplace);
+        set("moe_layer_freq", this::integer, b::moeLayerFreq);
+        set("aux_loss_alpha", this::number, b::auxLossAlpha);
+        set("seq_aux", this::bool, b::seqAux);
+        set("vocab_size", this::whole, b::vocabSize);
+        set("intermediate_size", this::whole, b::intermediate);
+        set("num_hidden_layers", this::integer, b::layers);
+        set("num_attention_heads", this::integer, b::heads);
+        set("num_key_value_heads", this::integer, b::kvHeads);
+        set("rope_theta", this::number, b::ropeTheta);
+        set("rms_norm_eps", this::number, b::rmsNormEps);
+        set("tie_word_embeddings", this::bool, b::tieWordEmbeddings);
+        set("max_position_embeddings", this::whole, b::maxPositionEmbeddings);
+        set("bias_update_speed", this::number, b::biasUpdateSpeed);
+        set("capacity_factor", this::number, b::capacityFactor);
+        set("seq_balance_alpha", this::number, b::seqBalanceAlpha);
+        set("router_z_loss_coef", this::number, b::routerZLossCoef);
+        set("router_noise", this::bool, b::routerNoise);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A typed getter whose errors name the file and the key. */
+    private interface Getter<T> {
+        T get(String key) throws IOException;
+    }
+
+    /** Gives the builder the value at {@code key} when it is present and not null; an absent key keeps the default. */
+    private <T> void set(String key, Getter<T> getter, Consumer<T> setter) throws IOException {
+        if (has(key)) {
+            setter.accept(getter.get(key));
         }
     }
 
