@@ -10,11 +10,14 @@ import dev.tessera.tensor.Tensor;
  * rows of a [B, S, H] input), which must divide T. With no tokens every loss is 0.
  */
 public final class BalanceLosses {
+    /** As in the router's normalisation: keeps s / sum(s) finite when every sigmoid underflows to 0. */
+    private static final double NORMALISE_EPS = 1e-20;
+
     private BalanceLosses() {}
 
     /**
      * The V3 complementary sequence-wise loss (§1.6.2): per sequence, alpha * sum_i f_i P_i with
-     * P_i the mean over the sequence of s_i / sum_j s_j, and f_i = E / (K S) times the tokens whose
+     * P_i the mean over the sequence of s_i / (sum_j s_j + 1e-20), and f_i = E / (K S) times the tokens whose
      * top-K of the UNBIASED scores (no groups) holds i; the mean over sequences. Uniform routing gives alpha.
      */
     public static Tensor sequenceBalance(Routing routing, long sequenceLength, double alpha) {
@@ -23,7 +26,7 @@ public final class BalanceLosses {
             return zero(routing);
         }
         Tensor scores = routing.scores();
-        Tensor share = scores.div(scores.sum(1, true)).view(sequences, sequenceLength, routing.numExperts()).mean(1);
+        Tensor share = scores.div(scores.sum(1, true).add(NORMALISE_EPS)).view(sequences, sequenceLength, routing.numExperts()).mean(1);
         Tensor chosen;
         try (Grad.Scope off = Grad.off()) {
             chosen = chosenCounts(scores.detach().topk(routing.topK()).indices(), routing);

@@ -173,6 +173,31 @@ class DeepSeekRouterTest {
         assertArrayEquals(new long[] {0, 8}, routing.scores().shape());
     }
 
+    /** REFERENCE §7.5 and §7.6: logits near -200 (every sigmoid underflows) and near +-1e4 give finite weights, losses and gradients. */
+    @Test
+    void extremeLogitsStayFinite() {
+        for (double scale : new double[] {-200, 1e4}) {
+            for (MoeConfig.ScoringFunc f : MoeConfig.ScoringFunc.values()) {
+                MoeConfig c = MoeConfig.builder().hidden(2).routedExperts(6).topK(2).groups(3, 2)
+                        .topkMethod(MoeConfig.TopkMethod.NOAUX_TC).scoring(f).build();
+                DeepSeekRouter router = new DeepSeekRouter(c, new Generator(13));
+                double[] w = {1, 0, 1, 0.5, 1, 0.25, 1, 0, 1, -0.5, 1, 1}; // x = (-200, 1): every logit near -200
+                router.weight().set(Tensor.of(w, 6, 2).to(DType.F32));
+                Tensor x = Tensor.of(new float[] {Math.abs((float) scale), 0, (float) scale, 1}, 2, 2);
+                Routing routing = router.route(x);
+                Tensor loss = routing.weights().sum()
+                        .add(dev.tessera.moe.BalanceLosses.sequenceBalance(routing, 2, 0.1))
+                        .add(dev.tessera.moe.BalanceLosses.expertBalance(routing, 2, 0.1))
+                        .add(dev.tessera.moe.BalanceLosses.zLoss(routing, 0.1));
+                assertTrue(Double.isFinite(loss.item()), f + " at " + scale + ": " + loss.item());
+                loss.backward();
+                for (double g : router.weight().grad().toDoubleArray()) {
+                    assertTrue(Double.isFinite(g), f + " at " + scale + ": gate gradient " + g);
+                }
+            }
+        }
+    }
+
     @Test
     void wrongInputShapeIsRefused() {
         DeepSeekRouter router = new DeepSeekRouter(MoeConfig.builder().hidden(4).routedExperts(8).topK(2).build(),
