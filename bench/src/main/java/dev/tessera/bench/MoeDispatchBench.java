@@ -74,7 +74,7 @@ public class MoeDispatchBench extends KernelBench {
         MoePlan plan = Fused.moePlan(ids, EXPERTS, Long.MAX_VALUE);
         xp = Fused.moePermute(x, plan);
         counts = plan.counts();
-        gateAll = gate.get(0).transpose(0, 1).contiguous();
+        gateAll = gate.get(0).transpose(0, 1); // the layout each expert's weight has in groupedGate
         switch (Verify.method(params)) {
             case "fusedForward", "baselineForward" ->
                     Verify.close("fused vs baseline forward", fusedForward(), baselineForward(), 1e-5, 1e-4);
