@@ -9,7 +9,7 @@ Routing, per token u [H] with gate weight W_g [E, H] (computed in float32 whatev
     groups  when n_group > 1 (group_limited_greedy or noaux_tc): the experts split into n_group
             groups of consecutive ids; a group's score is the sum of its two largest c (noaux_tc)
             or its largest s (group_limited_greedy); the topk_group best groups stay and every
-            expert of another group gets c = -inf. greedy ignores nothing and refuses n_group > 1.
+            expert of another group gets c = -inf. greedy has no groups (n_group > 1 is refused).
     top-k   the num_experts_per_tok largest c, largest first; equal values go to the lower index
             (groups too): torch.topk promises no order among ties, so this is a stable sort.
     weights w_k = s[idx_k] (unbiased), divided by (sum_k w_k + 1e-20) iff scoring_func is sigmoid

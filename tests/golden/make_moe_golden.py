@@ -14,7 +14,7 @@ Each file holds, int64 first (so they sit 8-byte aligned):
     shared_experts.down_proj.weight [12, S*8]
     x, probe, router_logits [20, E], topk_weight [20, K] (after normalisation and scaling), out, loss []
     grad.x and grad.<name> for every weight above but the bias (a buffer: no gradient); an expert no
-    token chose has an all-zero gradient (each file has some).
+    token chose has an all-zero gradient (the V3 and V2 files have some).
 The V3 layer's bias is drawn from uniform(-1.2, 0.2), so that on some tokens a chosen expert has a
 negative choice score s + b: there the -inf fill of the excluded groups matters (Hugging Face's 0.0
 fill would pick an expert of an excluded group instead); the script asserts that such tokens exist.
