@@ -2,6 +2,7 @@ package dev.tessera.tests.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Fused;
@@ -79,7 +80,8 @@ class AttentionMemoryTest {
     @ParameterizedTest(name = "{0} N={1} padding mask={2}")
     @MethodSource("problems")
     void forwardAndBackwardHoldNoScoreMatrix(DType dtype, int n, boolean masked) {
-        assertTrue(bound(n) < scoreBytes(n), "the bound must stay below the scores for this test to mean anything");
+        // The per-thread term grows with the core count; where it reaches the scores, this N proves nothing.
+        assumeTrue(bound(n) < scoreBytes(n), "on " + Parallel.THREADS + " threads the bound at N=" + n + " exceeds the scores");
         Generator g = new Generator(n);
         Tensor q = Tensor.randn(g, 1, 1, n, D).to(dtype);
         Tensor k = Tensor.randn(g, 1, 1, n, D).to(dtype);
