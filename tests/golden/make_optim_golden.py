@@ -18,15 +18,13 @@ with lr LION_LR, betas LION_BETAS, weight decay LION_WD. The file holds lion_p1,
 lion_exp_avg (m after the second step). A sign is only well defined away from 0: the script
 checks every |c| is at least 1e-3, so no rounding difference can flip one.
 
-The safetensors file is written by hand as in make_mlp_golden.py. Run from the repository root:
+The file is written by safetensors_io.py, beside this script. Run from the repository root:
     /usr/bin/python3 tests/golden/make_optim_golden.py
 The test suite (OptimizerGoldenTest) only reads the committed file.
 """
-import json
-import struct
-
-import numpy as np
 import torch
+
+import safetensors_io  # beside this script
 
 OUT = "tests/src/test/resources/golden/optim.safetensors"
 SEED = 3
@@ -78,26 +76,5 @@ metadata = {
 }
 
 
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    blobs = []
-    offset = 0
-    for name, t in tensors.items():
-        a = t.detach().contiguous().numpy()
-        assert a.dtype == np.dtype("<f4")
-        raw = a.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
-    return 8 + len(text) + offset
-
-
-size = write_safetensors(OUT, tensors, metadata)
+size = safetensors_io.write(OUT, tensors, metadata)
 print("wrote %s (%d bytes) with torch %s" % (OUT, size, torch.__version__))

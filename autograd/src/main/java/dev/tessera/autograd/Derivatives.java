@@ -14,12 +14,12 @@ import java.util.Set;
  *   <li>{@link #differentiated()}: recorded ops, each with its {@link Rule} (written with tensor
  *       ops, so it runs on any backend; the tables are in {@code ElementwiseRules},
  *       {@code ReductionRules}, {@code IndexingRules}, {@code MovementRules}, and one file per
- *       fused op: {@code LossRules}, {@code NormRules}, {@code AttentionRules});
+ *       fused op: {@code LossRules}, {@code NormRules}, {@code AttentionRules}, {@code MoeRules});
  *   <li>{@link #composites()}: never recorded themselves, differentiable through the recorded ops
  *       they are built from (mean is a sum and a division; sort is a topk; stack is unsqueezes
  *       and a cat; split and chunk are slices; embedding is an index_select);
  *   <li>{@link #nonDifferentiable()}: ops whose outputs are BOOL or integers (comparisons,
- *       argmax, argmin, argsort, one_hot); they carry no gradient and never get nodes;
+ *       argmax, argmin, argsort, one_hot, moe_plan); they carry no gradient and never get nodes;
  *   <li>{@link #gradientKernels()}: kernels that compute a fused op's gradient: they run inside
  *       rules, where nothing is recorded, so they need no rule of their own.
  * </ul>
@@ -32,10 +32,11 @@ public final class Derivatives {
             Op.MEAN, Op.VAR, Op.MASKED_FILL, Op.SORT, Op.EMBEDDING, Op.STACK, Op.SPLIT, Op.CHUNK));
 
     private static final Set<Op> NON_DIFFERENTIABLE = Collections.unmodifiableSet(EnumSet.of(
-            Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ARGMAX, Op.ARGMIN, Op.ARGSORT, Op.ONE_HOT));
+            Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ARGMAX, Op.ARGMIN, Op.ARGSORT, Op.ONE_HOT, Op.MOE_PLAN));
 
     private static final Set<Op> GRADIENT_KERNELS = Collections.unmodifiableSet(EnumSet.of(
-            Op.CROSS_ENTROPY_BACKWARD, Op.RMS_NORM_BACKWARD, Op.ATTENTION_BACKWARD));
+            Op.CROSS_ENTROPY_BACKWARD, Op.RMS_NORM_BACKWARD, Op.ATTENTION_BACKWARD,
+            Op.MOE_UNPERMUTE_BACKWARD, Op.GROUPED_MATMUL_WEIGHT_GRAD));
 
     private Derivatives() {}
 
@@ -87,6 +88,7 @@ public final class Derivatives {
         LossRules.addTo(table);
         NormRules.addTo(table);
         AttentionRules.addTo(table);
+        MoeRules.addTo(table);
         return table;
     }
 }

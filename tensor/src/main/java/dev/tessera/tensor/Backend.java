@@ -165,4 +165,68 @@ public interface Backend {
      */
     void attentionBackward(Tensor gradOut, Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor lse,
             double scale, boolean causal, Tensor gradQ, Tensor gradK, Tensor gradV);
+
+    /**
+     * The MoE dispatch plan: a stable counting sort by expert of the {@code T * K} assignments
+     * {@code a = t * K + k} of {@code expertIds} {@code [T, K]} (I64 or I32, any strides), keeping
+     * at most {@code capacity} assignments per expert, the earliest in a. Every id must lie in
+     * {@code [0, E)}, E being counts' size; the backend checks and throws an
+     * IllegalArgumentException naming {@code moe_plan}, the id and E before it writes anything.
+     * Outputs, all I64 and contiguous: {@code counts [E]}, the rows each expert keeps ({@code
+     * min(assignments to e, capacity)}); {@code order [T * K]}, whose first {@code M = sum(counts)}
+     * entries are the kept assignments grouped by ascending expert, ascending a within an expert,
+     * and whose other entries are -1; {@code position [T, K]}, the index in order of each
+     * assignment, -1 where it was dropped. Exact and deterministic.
+     */
+    void moePlan(Tensor expertIds, long capacity, Tensor counts, Tensor order, Tensor position);
+
+    /**
+     * The gather into expert order: {@code out[p, :] = x[order[p] / topK, :]} for every row p of
+     * {@code out} {@code [M, H]} (contiguous, x's dtype), with {@code x} {@code [T, H]} and
+     * {@code order} {@code [M]} (I64) any views. Entries of order outside {@code [0, T * topK)}
+     * are refused with an IllegalArgumentException naming {@code moe_permute}. A copy: exact.
+     */
+    void moePermute(Tensor x, Tensor order, int topK, Tensor out);
+
+    /**
+     * The weighted gather back to tokens: {@code out[t, :] = sum_k weights[t, k] * yp[position[t, k], :]}
+     * over the slots k (ascending) whose position is not -1; a token with every slot dropped gets
+     * zeros. {@code yp} {@code [M, H]}, {@code position} {@code [T, K]} (I64, entries in
+     * {@code [-1, M)}, others refused naming {@code moe_unpermute}) and {@code weights}
+     * {@code [T, K]} (yp's dtype) are any views; {@code out} is a contiguous {@code [T, H]} in yp's
+     * dtype. Sums in at least F32 (F64 for F64), in ascending k per token: no atomics.
+     */
+    void moeUnpermute(Tensor yp, Tensor position, Tensor weights, Tensor out);
+
+    /**
+     * The gradient of {@link #moeUnpermute}: with {@code a = order[p]}, {@code t = a / K},
+     * {@code k = a % K} (K is position's second dim), {@code gradYp[p, :] = weights[t, k] *
+     * gradOut[t, :]} for every row p of gradYp {@code [M, H]}; and {@code gradWeights[t, k] =
+     * sum_h gradOut[t, h] * yp[position[t, k], h]}, 0 where position is -1. {@code gradOut}
+     * {@code [T, H]}, {@code yp}, {@code order} {@code [M]}, {@code position}, {@code weights} as in
+     * the forward, any views; both outputs contiguous in yp's dtype. Dot products in at least F32
+     * (F64 for F64), each in a fixed order.
+     */
+    void moeUnpermuteBackward(Tensor gradOut, Tensor yp, Tensor order, Tensor position, Tensor weights,
+            Tensor gradYp, Tensor gradWeights);
+
+    /**
+     * One matrix product per expert over its rows: with {@code off_e = counts[0] + .. + counts[e - 1]},
+     * rows {@code [off_e, off_e + counts[e])} of {@code out} are those rows of {@code x} times
+     * {@code weights[e]}. {@code x} {@code [M, In]} and every weight {@code [In, Out]} (the forward
+     * passes its [Out, In] weights as transposed views) are floating views of out's dtype;
+     * {@code counts} {@code [E]} I64, non-negative, summing to M, with {@code E = weights.length};
+     * {@code out} a contiguous {@code [M, Out]}. Numerics as {@link #matmul}; an expert with no rows
+     * costs nothing.
+     */
+    void groupedMatmul(Tensor x, Tensor counts, Tensor[] weights, Tensor out);
+
+    /**
+     * The weight gradient of a grouped matmul: {@code gradWeights[e] = gradOut_e^T x_e}, where
+     * {@code gradOut_e} and {@code x_e} are expert e's rows (as in {@link #groupedMatmul}) of
+     * {@code gradOut} {@code [M, Out]} and {@code x} {@code [M, In]} (any views, one floating
+     * dtype). Each {@code gradWeights[e]} is a contiguous {@code [Out, In]} of that dtype; an
+     * expert with no rows gets exact zeros. Numerics as {@link #matmul}, summing over the rows.
+     */
+    void groupedMatmulWeightGrad(Tensor gradOut, Tensor x, Tensor counts, Tensor[] gradWeights);
 }

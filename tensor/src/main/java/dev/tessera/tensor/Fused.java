@@ -81,4 +81,70 @@ public final class Fused {
             Tensor lse, double scale, boolean causal) {
         return FusedAttention.attentionBackward(gradOut, q, k, v, mask, out, lse, scale, causal);
     }
+
+    /**
+     * The MoE dispatch plan: a stable counting sort by expert of the assignments {@code a = t * K + k}
+     * of {@code expertIds} {@code [T, K]} (I64 or I32, each in {@code [0, numExperts)}), deterministic.
+     * Each expert keeps at most {@code capacity} assignments, the earliest tokens first (the
+     * "position" policy); the rest are dropped. Pass {@link Long#MAX_VALUE} for dropless routing.
+     * Not differentiable: every part of the plan is an integer. Counted in one sequential pass,
+     * O(T K + E), which is small next to the expert GEMMs.
+     *
+     * @throws IllegalArgumentException for ids that are not I32/I64 [T, K] with K >= 1, an id
+     *     outside [0, numExperts), numExperts < 1 or a negative capacity
+     */
+    public static MoePlan moePlan(Tensor expertIds, int numExperts, long capacity) {
+        return MoeDispatch.plan(expertIds, numExperts, capacity);
+    }
+
+    /**
+     * The gather of tokens into expert order: row p of the result ({@code [M, H]}) is
+     * {@code x[order[p] / K]}, for a floating {@code x} {@code [T, H]}. Recorded as
+     * {@link Op#MOE_PERMUTE}; x's gradient sums the rows of each token's kept slots.
+     */
+    public static Tensor moePermute(Tensor x, MoePlan plan) {
+        return MoeDispatch.permute(x, plan);
+    }
+
+    /**
+     * The weighted gather back to token order: {@code y[t] = sum_k weights[t, k] * yp[position[t, k]]}
+     * over the kept slots, in ascending k (no atomics); {@code [T, H]} from a floating {@code yp}
+     * {@code [M, H]} and {@code weights} {@code [T, K]} of yp's dtype. A token whose slots were all
+     * dropped gets zeros. Recorded as {@link Op#MOE_UNPERMUTE}, differentiable in yp and weights
+     * through {@link #moeUnpermuteBackward}.
+     */
+    public static Tensor moeUnpermute(Tensor yp, MoePlan plan, Tensor weights) {
+        return MoeDispatch.unpermute(yp, plan, weights);
+    }
+
+    /**
+     * The gradient kernel of {@link #moeUnpermute}: {@code {gradYp, gradWeights}}, where row p of
+     * gradYp is {@code weights[a] * gradOut[t(a)]} for its assignment {@code a = order[p]}, and
+     * {@code gradWeights[t, k] = <gradOut[t], yp[position[t, k]]>}, 0 for a dropped slot. Not recorded.
+     */
+    public static Tensor[] moeUnpermuteBackward(Tensor gradOut, Tensor yp, MoePlan plan, Tensor weights) {
+        return MoeDispatch.unpermuteBackward(gradOut, yp, plan, weights);
+    }
+
+    /**
+     * One product per expert over its rows of {@code xp} {@code [M, In]}: expert e owns the next
+     * {@code counts[e]} rows (counts I64 {@code [E]}, non-negative, summing to M) and multiplies them
+     * by {@code weights.get(e)^T}, every weight {@code [Out, In]} of xp's dtype and device. Returns
+     * {@code [M, Out]}. Recorded as {@link Op#GROUPED_MATMUL} with inputs xp and the E weights; an
+     * expert with no rows costs nothing and gets an exact zero gradient.
+     *
+     * @throws IllegalArgumentException for counts that do not sum to M or are negative, a weights
+     *     list whose size is not E, or a weight of the wrong shape, dtype or device
+     */
+    public static Tensor groupedMatmul(Tensor xp, Tensor counts, java.util.List<Tensor> weights) {
+        return GroupedMatmul.forward(xp, counts, weights);
+    }
+
+    /**
+     * The weight-gradient kernel of {@link #groupedMatmul}: {@code dW_e = gradOut_e^T xp_e}
+     * ({@code [Out, In]}) for every expert, exact zeros for one with no rows. Not recorded.
+     */
+    public static Tensor[] groupedMatmulWeightGrad(Tensor gradOut, Tensor xp, Tensor counts) {
+        return GroupedMatmul.weightGrad(gradOut, xp, counts);
+    }
 }

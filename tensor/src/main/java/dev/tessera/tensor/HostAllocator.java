@@ -22,6 +22,8 @@ import java.util.Map;
  * cleanup action returns the block to the pool. The JDK keeps that arena alive while any segment
  * derived from it (slices included) is reachable, so a kernel holding only a slice of a
  * temporary tensor's memory can never see the block reused under it.
+ *
+ * <p>Every block, pooled or not, is counted in {@link MemoryAccount} while it is handed out.
  */
 final class HostAllocator {
     /** Blocks below this size are not pooled: the GC handles them well enough. */
@@ -46,7 +48,11 @@ final class HostAllocator {
 
     static MemorySegment allocate(long byteSize, boolean zeroed) {
         if (byteSize < POOL_THRESHOLD) {
-            return Arena.ofAuto().allocate(Math.max(byteSize, 1), ALIGNMENT).asSlice(0, byteSize);
+            long size = Math.max(byteSize, 1);
+            Arena arena = Arena.ofAuto();
+            MemorySegment segment = arena.allocate(size, ALIGNMENT);
+            int epoch = MemoryAccount.allocated(size);
+            return segment.reinterpret(byteSize, arena, unused -> MemoryAccount.released(size, epoch));
         }
         long sizeClass = sizeClass(byteSize);
         Block taken = take(sizeClass);
@@ -63,7 +69,8 @@ final class HostAllocator {
         synchronized (HostAllocator.class) {
             liveBytes += sizeClass;
         }
-        return block.segment.reinterpret(byteSize, Arena.ofAuto(), unused -> release(block));
+        int epoch = MemoryAccount.allocated(sizeClass);
+        return block.segment.reinterpret(byteSize, Arena.ofAuto(), unused -> release(block, epoch));
     }
 
     /** Asks the GC to find dead tensors, waits up to about half a second for their blocks, then retries the pool. */
@@ -113,9 +120,10 @@ final class HostAllocator {
         return block;
     }
 
-    private static synchronized void release(Block block) {
+    private static synchronized void release(Block block, int epoch) {
         long size = block.segment.byteSize();
         liveBytes -= size;
+        MemoryAccount.released(size, epoch);
         if (idleBytes + size > POOL_LIMIT) {
             block.arena.close();
             return;

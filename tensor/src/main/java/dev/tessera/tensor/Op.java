@@ -55,13 +55,22 @@ public enum Op {
     // Attention: flash-style blocked softmax(scale q k^T + mask) v, and its gradient kernel.
     ATTENTION(Group.ATTENTION), ATTENTION_BACKWARD(Group.ATTENTION),
 
+    // MoE dispatch: a stable counting sort of the (token, slot) assignments by expert, the gather
+    // into expert order, one GEMM per expert's rows, and the weighted gather back to tokens.
+    // moe_plan returns integers only (no gradient). The backward of moe_permute is moe_unpermute
+    // with weights 1; moe_unpermute's is moe_unpermute_backward (the weighted permute of the
+    // output gradient and the per-assignment dot products); grouped_matmul's is grouped_matmul with
+    // the weights untransposed for its input and grouped_matmul_weight_grad (dY_e^T X_e) for the weights.
+    MOE_PLAN(Group.MOE), MOE_PERMUTE(Group.MOE), MOE_UNPERMUTE(Group.MOE), MOE_UNPERMUTE_BACKWARD(Group.MOE),
+    GROUPED_MATMUL(Group.MOE), GROUPED_MATMUL_WEIGHT_GRAD(Group.MOE),
+
     // Views: no data moves.
     RESHAPE(Group.MOVEMENT, Kind.VIEW), PERMUTE(Group.MOVEMENT, Kind.VIEW), TRANSPOSE(Group.MOVEMENT, Kind.VIEW),
     SLICE(Group.MOVEMENT, Kind.VIEW), SELECT(Group.MOVEMENT, Kind.VIEW), EXPAND(Group.MOVEMENT, Kind.VIEW),
     SQUEEZE(Group.MOVEMENT, Kind.VIEW), UNSQUEEZE(Group.MOVEMENT, Kind.VIEW);
 
     /** Families of ops that share a backend method and a sample generator shape. */
-    public enum Group { UNARY, BINARY, COMPARISON, TERNARY, COPY, REDUCE, ARG_REDUCE, ALONG_DIM, MATMUL, INDEX, JOIN, MOVEMENT, LOSS, NORM, ATTENTION }
+    public enum Group { UNARY, BINARY, COMPARISON, TERNARY, COPY, REDUCE, ARG_REDUCE, ALONG_DIM, MATMUL, INDEX, JOIN, MOVEMENT, LOSS, NORM, ATTENTION, MOE }
 
     /** How an op is carried out. */
     public enum Kind { PRIMITIVE, COMPOSITE, VIEW }

@@ -38,5 +38,11 @@ public sealed interface OpArgs {
     /** Attention's softmax scale and whether it is causal (bottom-right aligned). */
     record Attention(double scale, boolean causal) implements OpArgs {}
 
+    /** The plan moe_permute and moe_unpermute dispatched by: which permuted row each assignment went to. */
+    record MoeDispatch(MoePlan plan) implements OpArgs {}
+
+    /** The rows per expert (I64 [E]) of a grouped_matmul: expert e owns the next counts[e] rows. */
+    record Grouped(Tensor counts) implements OpArgs {}
+
     OpArgs NONE = new None();
 }

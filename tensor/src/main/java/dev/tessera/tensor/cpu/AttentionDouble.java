@@ -40,13 +40,13 @@ final class AttentionDouble {
         int keys = Math.toIntExact(shape.keys());
         long rows = (long) shape.batch() * shape.heads() * shape.queries();
         Parallel.forRange(rows, p.grain(shape.keys() * (shape.headDim() + shape.valueDim())), (start, end) -> {
-            double[] qRow = new double[shape.headDim()];
-            double[] kRow = new double[shape.headDim()];
-            double[] vRow = new double[shape.valueDim()];
-            double[] maskRow = new double[keys];
-            double[] scores = new double[keys];
-            double[] acc = new double[shape.valueDim()];
-            double[] one = new double[1];
+            double[] qRow = Scratch.newDoubles(shape.headDim());
+            double[] kRow = Scratch.newDoubles(shape.headDim());
+            double[] vRow = Scratch.newDoubles(shape.valueDim());
+            double[] maskRow = Scratch.newDoubles(keys);
+            double[] scores = Scratch.newDoubles(keys);
+            double[] acc = Scratch.newDoubles(shape.valueDim());
+            double[] one = Scratch.newDoubles(1);
             for (long row = start; row < end; row++) {
                 int bh = (int) (row / shape.queries());
                 int b = bh / shape.heads();
@@ -98,10 +98,10 @@ final class AttentionDouble {
     /** D = rowsum(dO * O) per (b, h, r), in (b, h, r) order. */
     private static double[] rowDots(AttentionShape shape, AttentionOperand dO, AttentionOperand out) {
         long rows = (long) shape.batch() * shape.heads() * shape.queries();
-        double[] delta = new double[Math.toIntExact(rows)];
+        double[] delta = Scratch.newDoubles(Math.toIntExact(rows));
         Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(1, shape.valueDim())), (start, end) -> {
-            double[] a = new double[shape.valueDim()];
-            double[] o = new double[shape.valueDim()];
+            double[] a = Scratch.newDoubles(shape.valueDim());
+            double[] o = Scratch.newDoubles(shape.valueDim());
             for (long row = start; row < end; row++) {
                 int bh = (int) (row / shape.queries());
                 long r = row % shape.queries();
@@ -119,13 +119,13 @@ final class AttentionDouble {
         int keys = Math.toIntExact(shape.keys());
         long rows = (long) shape.batch() * shape.heads() * shape.queries();
         Parallel.forRange(rows, p.grain(shape.keys() * (shape.headDim() + shape.valueDim())), (start, end) -> {
-            double[] qRow = new double[shape.headDim()];
-            double[] kRow = new double[shape.headDim()];
-            double[] vRow = new double[shape.valueDim()];
-            double[] gRow = new double[shape.valueDim()];
-            double[] maskRow = new double[keys];
-            double[] acc = new double[shape.headDim()];
-            double[] one = new double[1];
+            double[] qRow = Scratch.newDoubles(shape.headDim());
+            double[] kRow = Scratch.newDoubles(shape.headDim());
+            double[] vRow = Scratch.newDoubles(shape.valueDim());
+            double[] gRow = Scratch.newDoubles(shape.valueDim());
+            double[] maskRow = Scratch.newDoubles(keys);
+            double[] acc = Scratch.newDoubles(shape.headDim());
+            double[] one = Scratch.newDoubles(1);
             for (long row = start; row < end; row++) {
                 int bh = (int) (row / shape.queries());
                 int b = bh / shape.heads();
@@ -163,13 +163,13 @@ final class AttentionDouble {
         long keys = (long) shape.batch() * shape.kvHeads() * shape.keys();
         long perKey = shape.group() * shape.queries() * (shape.headDim() + shape.valueDim());
         Parallel.forRange(keys, p.grain(perKey), (start, end) -> {
-            double[] qRow = new double[shape.headDim()];
-            double[] kRow = new double[shape.headDim()];
-            double[] vRow = new double[shape.valueDim()];
-            double[] gRow = new double[shape.valueDim()];
-            double[] dk = new double[shape.headDim()];
-            double[] dv = new double[shape.valueDim()];
-            double[] one = new double[1];
+            double[] qRow = Scratch.newDoubles(shape.headDim());
+            double[] kRow = Scratch.newDoubles(shape.headDim());
+            double[] vRow = Scratch.newDoubles(shape.valueDim());
+            double[] gRow = Scratch.newDoubles(shape.valueDim());
+            double[] dk = Scratch.newDoubles(shape.headDim());
+            double[] dv = Scratch.newDoubles(shape.valueDim());
+            double[] one = Scratch.newDoubles(1);
             for (long key = start; key < end; key++) {
                 int bg = (int) (key / shape.keys());
                 int b = bg / shape.kvHeads();

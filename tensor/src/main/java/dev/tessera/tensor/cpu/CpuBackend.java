@@ -126,4 +126,35 @@ public final class CpuBackend implements Backend {
             double scale, boolean causal, Tensor gradQ, Tensor gradK, Tensor gradV) {
         FlashAttentionBackward.backward(gradOut, q, k, v, mask, out, lse, scale, causal, gradQ, gradK, gradV);
     }
+
+    @Override
+    public void moePlan(Tensor expertIds, long capacity, Tensor counts, Tensor order, Tensor position) {
+        MoeKernels.plan(expertIds, capacity, counts, order, position);
+    }
+
+    @Override
+    public void moePermute(Tensor x, Tensor order, int topK, Tensor out) {
+        MoeKernels.permute(x, order, topK, out);
+    }
+
+    @Override
+    public void moeUnpermute(Tensor yp, Tensor position, Tensor weights, Tensor out) {
+        MoeKernels.unpermute(yp, position, weights, out);
+    }
+
+    @Override
+    public void moeUnpermuteBackward(Tensor gradOut, Tensor yp, Tensor order, Tensor position, Tensor weights,
+            Tensor gradYp, Tensor gradWeights) {
+        MoeKernels.unpermuteBackward(gradOut, yp, order, position, weights, gradYp, gradWeights);
+    }
+
+    @Override
+    public void groupedMatmul(Tensor x, Tensor counts, Tensor[] weights, Tensor out) {
+        GroupedGemm.forward(x, counts, weights, out);
+    }
+
+    @Override
+    public void groupedMatmulWeightGrad(Tensor gradOut, Tensor x, Tensor counts, Tensor[] gradWeights) {
+        GroupedGemm.weightGrad(gradOut, x, counts, gradWeights);
+    }
 }

@@ -63,19 +63,19 @@ final class FlashAttention {
         final float[] values;
         final float[] scores;
         final float[] acc;
-        final float[] maskRow = new float[BC];
-        final float[] max = new float[BR];
-        final float[] sum = new float[BR];
-        final float[] one = new float[1];
+        final float[] maskRow = Scratch.newFloats(BC);
+        final float[] max = Scratch.newFloats(BR);
+        final float[] sum = Scratch.newFloats(BR);
+        final float[] one = Scratch.newFloats(1);
 
         Tiles(AttentionShape shape) {
             headDimPadded = AttentionBlocks.padded(shape.headDim());
             valueDimPadded = AttentionBlocks.padded(shape.valueDim());
-            query = new float[BR * headDimPadded];
-            keysT = new float[shape.headDim() * BC];
-            values = new float[BC * valueDimPadded];
-            scores = new float[BR * BC];
-            acc = new float[BR * valueDimPadded];
+            query = Scratch.newFloats(BR * headDimPadded);
+            keysT = Scratch.newFloats(shape.headDim() * BC);
+            values = Scratch.newFloats(BC * valueDimPadded);
+            scores = Scratch.newFloats(BR * BC);
+            acc = Scratch.newFloats(BR * valueDimPadded);
         }
     }
 

@@ -28,25 +28,25 @@ final class FlashAttentionBackward {
         final float[] keysT;
         final float[] keys;
         final float[] valuesT;
-        final float[] probs = new float[BR * BC];
-        final float[] gradScores = new float[BR * BC];
-        final float[] maskRow = new float[BC];
-        final float[] lse = new float[BR];
-        final float[] delta = new float[BR];
+        final float[] probs = Scratch.newFloats(BR * BC);
+        final float[] gradScores = Scratch.newFloats(BR * BC);
+        final float[] maskRow = Scratch.newFloats(BC);
+        final float[] lse = Scratch.newFloats(BR);
+        final float[] delta = Scratch.newFloats(BR);
         final float[] accK;
         final float[] accV;
 
         Tiles(AttentionShape shape, boolean keyBlocks) {
             headDimPadded = AttentionBlocks.padded(shape.headDim());
             valueDimPadded = AttentionBlocks.padded(shape.valueDim());
-            query = new float[BR * headDimPadded];
-            gradOut = new float[BR * valueDimPadded];
-            keysT = new float[shape.headDim() * BC];
-            keys = keyBlocks ? null : new float[BC * headDimPadded];
-            valuesT = new float[shape.valueDim() * BC];
+            query = Scratch.newFloats(BR * headDimPadded);
+            gradOut = Scratch.newFloats(BR * valueDimPadded);
+            keysT = Scratch.newFloats(shape.headDim() * BC);
+            keys = keyBlocks ? null : Scratch.newFloats(BC * headDimPadded);
+            valuesT = Scratch.newFloats(shape.valueDim() * BC);
             // Key items accumulate dK and dV for one key block; query items accumulate dQ in accK.
-            accK = new float[(keyBlocks ? BC : BR) * headDimPadded];
-            accV = keyBlocks ? new float[BC * valueDimPadded] : null;
+            accK = Scratch.newFloats((keyBlocks ? BC : BR) * headDimPadded);
+            accV = keyBlocks ? Scratch.newFloats(BC * valueDimPadded) : null;
         }
     }
 
@@ -89,10 +89,10 @@ final class FlashAttentionBackward {
     /** D = rowsum(dO * O) per (b, h, r), in (b, h, r) order, summed in double and rounded once. */
     private static float[] rowDots(AttentionShape shape, AttentionOperand dO, AttentionOperand out) {
         long rows = (long) shape.batch() * shape.heads() * shape.queries();
-        float[] delta = new float[Math.toIntExact(rows)];
+        float[] delta = Scratch.newFloats(Math.toIntExact(rows));
         Parallel.forRange(rows, Math.max(1, Elementwise.GRAIN / Math.max(1, shape.valueDim())), (start, end) -> {
-            float[] a = new float[shape.valueDim()];
-            float[] o = new float[shape.valueDim()];
+            float[] a = Scratch.newFloats(shape.valueDim());
+            float[] o = Scratch.newFloats(shape.valueDim());
             for (long row = start; row < end; row++) {
                 int bh = (int) (row / shape.queries());
                 long r = row % shape.queries();

@@ -49,29 +49,39 @@ public final class Gemm {
         if (numel == 0) {
             return;
         }
-        MemorySegment c = out.storage().segment();
-        long cBytes = numel * out.dtype().byteSize();
-        if (k == 0) {
-            c.asSlice(out.offset() * out.dtype().byteSize(), cBytes).fill((byte) 0); // all-zero bits: 0.0 in every float type
+        product(GemmOperand.of(a), GemmOperand.of(b), numel / (m * n), m, n, k, out.storage().segment(), out.offset(),
+                out.dtype());
+    }
+
+    /**
+     * Writes {@code batches} products of {@code a}'s m x k matrices by {@code b}'s k x n ones into
+     * the contiguous row-major block of {@code c} (storage of dtype {@code type}) starting at element
+     * {@code cOffset}: the body of {@link #matmul}, also run per expert by {@link GroupedGemm}.
+     */
+    static void product(GemmOperand left, GemmOperand right, long batches, long m, long n, long k, MemorySegment c,
+            long cOffset, DType type) {
+        long numel = batches * m * n;
+        if (numel == 0) {
             return;
         }
-        GemmOperand left = GemmOperand.of(a);
-        GemmOperand right = GemmOperand.of(b);
-        long batches = numel / (m * n);
-        switch (out.dtype()) {
+        if (k == 0) {
+            c.asSlice(cOffset * type.byteSize(), numel * type.byteSize()).fill((byte) 0); // all-zero bits: 0.0 in every float type
+            return;
+        }
+        switch (type) {
             case F32 -> {
-                GemmJob job = new GemmJob(left, right, batches, m, n, k, c, out.offset());
+                GemmJob job = new GemmJob(left, right, batches, m, n, k, c, cOffset);
                 forRegions(job, GemmKernel.MR, GemmKernel.NR, (batch, i0, i1, j0, j1) -> GemmFloat.region(job, batch, i0, i1, j0, j1));
             }
             case F64 -> {
-                GemmJob job = new GemmJob(left, right, batches, m, n, k, c, out.offset());
+                GemmJob job = new GemmJob(left, right, batches, m, n, k, c, cOffset);
                 forRegions(job, 1, 1, (batch, i0, i1, j0, j1) -> GemmDouble.region(job, batch, i0, i1, j0, j1));
             }
             default -> {
                 Storage scratch = Storage.allocate(numel * Float.BYTES, false);
                 GemmJob job = new GemmJob(left, right, batches, m, n, k, scratch.segment(), 0);
                 forRegions(job, GemmKernel.MR, GemmKernel.NR, (batch, i0, i1, j0, j1) -> GemmFloat.region(job, batch, i0, i1, j0, j1));
-                roundInto(scratch.segment(), out);
+                roundInto(scratch.segment(), c, type, cOffset, numel);
                 Reference.reachabilityFence(scratch); // its memory returns to the pool once the storage is unreachable
             }
         }
@@ -108,12 +118,8 @@ public final class Gemm {
         });
     }
 
-    /** Rounds the float results in {@code scratch} into {@code out}'s half-precision dtype, to nearest even. */
-    private static void roundInto(MemorySegment scratch, Tensor out) {
-        MemorySegment c = out.storage().segment();
-        DType type = out.dtype();
-        long offset = out.offset();
-        long numel = out.numel();
+    /** Rounds {@code numel} float results in {@code scratch} into {@code c}'s half-precision dtype from element {@code offset}, to nearest even. */
+    private static void roundInto(MemorySegment scratch, MemorySegment c, DType type, long offset, long numel) {
         Parallel.forRange(numel, 1 << 16, (start, end) -> {
             for (long i = start; i < end; i++) {
                 type.write(c, offset + i, scratch.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i));

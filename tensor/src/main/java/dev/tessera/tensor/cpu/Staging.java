@@ -81,60 +81,12 @@ final class Staging {
 
     /** Like {@link #toFloats(MemorySegment, DType, long, long, int, MemorySegment)}, into {@code dst[to .. to + n)} of a heap array. */
     static void toFloats(MemorySegment src, DType type, long at, long stride, int n, float[] dst, int to) {
-        long w = type.byteSize();
-        long p = at * w;
-        long step = stride * w;
-        switch (type) {
-            case F32 -> {
-                for (int i = 0; i < n; i++, p += step) {
-                    dst[to + i] = src.get(FLOAT, p);
-                }
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++, p += step) {
-                    dst[to + i] = HalfFloats.bf16ToFloat(src.get(SHORT, p));
-                }
-            }
-            case F16 -> {
-                for (int i = 0; i < n; i++, p += step) {
-                    dst[to + i] = Float.float16ToFloat(src.get(SHORT, p));
-                }
-            }
-            default -> {
-                for (int i = 0; i < n; i++) {
-                    dst[to + i] = (float) type.read(src, at + i * stride);
-                }
-            }
-        }
+        toFloats(src, type, at, stride, n, MemorySegment.ofArray(dst).asSlice(to * Float.BYTES));
     }
 
     /** Like {@link #fromFloats(MemorySegment, MemorySegment, DType, long, long, int)}, from {@code src[from .. from + n)} of a heap array. */
     static void fromFloats(float[] src, int from, MemorySegment dst, DType type, long at, long stride, int n) {
-        long w = type.byteSize();
-        long p = at * w;
-        long step = stride * w;
-        switch (type) {
-            case F32 -> {
-                for (int i = 0; i < n; i++, p += step) {
-                    dst.set(FLOAT, p, src[from + i]);
-                }
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++, p += step) {
-                    dst.set(SHORT, p, HalfFloats.floatToBf16(src[from + i]));
-                }
-            }
-            case F16 -> {
-                for (int i = 0; i < n; i++, p += step) {
-                    dst.set(SHORT, p, Float.floatToFloat16(src[from + i]));
-                }
-            }
-            default -> {
-                for (int i = 0; i < n; i++) {
-                    type.write(dst, at + i * stride, src[from + i]);
-                }
-            }
-        }
+        fromFloats(MemorySegment.ofArray(src).asSlice(from * Float.BYTES), dst, type, at, stride, n);
     }
 
     /** Reads {@code n} elements as doubles (exact for every dtype but I64 beyond 2^53). */

@@ -490,4 +490,37 @@ public final class ReferenceBackend implements Backend {
             double scale, boolean causal, Tensor gradQ, Tensor gradK, Tensor gradV) {
         AttentionReference.backward(gradOut, q, k, v, mask, out, lse, scale, causal, gradQ, gradK, gradV);
     }
+
+    // ---------------------------------------------------------------- MoE dispatch
+
+    @Override
+    public void moePlan(Tensor expertIds, long capacity, Tensor counts, Tensor order, Tensor position) {
+        MoeReference.plan(expertIds, capacity, counts, order, position);
+    }
+
+    @Override
+    public void moePermute(Tensor x, Tensor order, int topK, Tensor out) {
+        MoeReference.permute(x, order, topK, out);
+    }
+
+    @Override
+    public void moeUnpermute(Tensor yp, Tensor position, Tensor weights, Tensor out) {
+        MoeReference.unpermute(yp, position, weights, out);
+    }
+
+    @Override
+    public void moeUnpermuteBackward(Tensor gradOut, Tensor yp, Tensor order, Tensor position, Tensor weights,
+            Tensor gradYp, Tensor gradWeights) {
+        MoeReference.unpermuteBackward(gradOut, yp, order, position, weights, gradYp, gradWeights);
+    }
+
+    @Override
+    public void groupedMatmul(Tensor x, Tensor counts, Tensor[] weights, Tensor out) {
+        MoeReference.groupedMatmul(x, counts, weights, out);
+    }
+
+    @Override
+    public void groupedMatmulWeightGrad(Tensor gradOut, Tensor x, Tensor counts, Tensor[] gradWeights) {
+        MoeReference.groupedMatmulWeightGrad(gradOut, x, counts, gradWeights);
+    }
 }

@@ -88,6 +88,11 @@ class BackendEquivalencePropertiesTest {
         Equivalence.check(c);
     }
 
+    @Property(tries = 200)
+    void moeDispatchMatchesTheReference(@ForAll("moe") OpCase c) {
+        Equivalence.check(c);
+    }
+
     @Provide
     Arbitrary<OpCase> unary() {
         return OpInfos.samplesOf(Group.UNARY);
@@ -161,5 +166,10 @@ class BackendEquivalencePropertiesTest {
     @Provide
     Arbitrary<OpCase> attention() {
         return OpInfos.samplesOf(Group.ATTENTION);
+    }
+
+    @Provide
+    Arbitrary<OpCase> moe() {
+        return OpInfos.samplesOf(Group.MOE);
     }
 }

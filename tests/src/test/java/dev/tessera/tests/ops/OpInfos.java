@@ -26,7 +26,8 @@ final class OpInfos {
             OpInfosMovement.movement(),
             OpInfosLoss.loss(),
             OpInfosNorm.norm(),
-            OpInfosAttention.attention()));
+            OpInfosAttention.attention(),
+            OpInfosMoe.moe()));
 
     private OpInfos() {}
 

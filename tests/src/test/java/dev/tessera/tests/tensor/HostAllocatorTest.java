@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tessera.tensor.MemoryStats;
 import dev.tessera.tensor.Storage;
 import dev.tessera.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +23,9 @@ import org.junit.jupiter.api.Test;
  * address. Collection and the cleaner thread are asynchronous, so the test asks for a GC and then
  * polls, with bounds; blocks that miss are kept alive so that they cannot come back to the pool
  * and blur the result. The size classes used here are unusual, so blocks freed by other tests
- * are unlikely to be in the same class.
+ * are unlikely to be in the same class. Then its statistics ({@link MemoryStats}): a block counts
+ * by its size class while handed out, and a block that comes back during a measurement leaves it,
+ * while one allocated before the measurement leaves it untouched.
  */
 class HostAllocatorTest {
     private static final long MIB = 1 << 20;
@@ -101,5 +105,54 @@ class HostAllocatorTest {
             s.segment().fill((byte) 1);
         }
         assertEquals(0, Storage.allocate(0, true).byteSize());
+    }
+
+    @Test
+    void statisticsCountEveryStorageByItsBlock() {
+        MemoryStats.reset();
+        assertEquals(0, MemoryStats.now().peakBytes());
+        Storage small = Storage.allocate(1000, false);
+        Storage empty = Storage.allocate(0, false); // still one byte of memory
+        Storage pooled = Storage.allocate(2 * MIB + 1, false); // size class 2.5 MiB
+        MemoryStats stats = MemoryStats.now();
+        long expected = 1000 + 1 + 2 * MIB + MIB / 2;
+        assertEquals(expected, stats.peakBytes());
+        assertEquals(0, stats.scratchBytes());
+        assertTrue(stats.liveBytes() >= expected, "live " + stats.liveBytes() + " misses storages that are live");
+        Reference.reachabilityFence(small);
+        Reference.reachabilityFence(empty);
+        Reference.reachabilityFence(pooled);
+        MemoryStats.reset();
+        assertEquals(0, MemoryStats.now().peakBytes(), "a reset forgets the blocks allocated before it");
+    }
+
+    @Test
+    void aBlockReturnedDuringAMeasurementLeavesIt() throws InterruptedException {
+        List<WeakReference<Storage>> dropped = new ArrayList<>();
+        List<Object> keep = new ArrayList<>();
+        long bytes = 9 * MIB + 5; // size class 10 MiB
+        MemoryStats.reset();
+        long address = allocateAndDrop(b -> Storage.allocate(b, false), bytes, dropped);
+        awaitCollected(dropped);
+        Storage reused = allocateUntilReused(address, b -> Storage.allocate(b, false), bytes, keep);
+        assertNotNull(reused, "the freed block was not reused");
+        // The block came back before its reuse, so at no time were more than the misses and the reuse live.
+        assertEquals((keep.size() + 1) * 10 * MIB, MemoryStats.now().peakBytes());
+    }
+
+    @Test
+    void aBlockFromBeforeTheMeasurementDoesNotLowerIt() throws InterruptedException {
+        List<WeakReference<Storage>> dropped = new ArrayList<>();
+        List<Object> keep = new ArrayList<>();
+        long bytes = 11 * MIB + 5; // size class 12 MiB
+        long address = allocateAndDrop(b -> Storage.allocate(b, false), bytes, dropped);
+        MemoryStats.reset();
+        Storage measured = Storage.allocate(1000, false);
+        awaitCollected(dropped);
+        Storage reused = allocateUntilReused(address, b -> Storage.allocate(b, false), bytes, keep);
+        assertNotNull(reused, "the freed block was not reused");
+        // Its return was not taken off the measurement, so everything allocated since the reset counts.
+        assertEquals(1000 + (keep.size() + 1) * 12 * MIB, MemoryStats.now().peakBytes());
+        Reference.reachabilityFence(measured);
     }
 }

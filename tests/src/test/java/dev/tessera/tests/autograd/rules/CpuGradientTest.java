@@ -50,6 +50,9 @@ class CpuGradientTest extends GroupedGradProperties {
             case NORM -> 32;
             // A softmax over at most 4 keys of 3-term scores, then sums over rows and grouped heads.
             case ATTENTION -> 32;
+            // Row copies, K-term weighted sums and per-slot dot products of up to 4 terms, grouped
+            // products of up to 4 terms summed over up to 3 rows per expert.
+            case MOE -> 32;
             case COMPARISON, ARG_REDUCE -> throw new IllegalArgumentException(group + " has no gradient");
         };
     }

@@ -46,6 +46,7 @@ final class GradCases {
         LossGradCases.addTo(makers);
         NormGradCases.addTo(makers);
         AttentionGradCases.addTo(makers);
+        MoeGradCases.addTo(makers);
         return makers;
     }
 }

@@ -80,6 +80,11 @@ abstract class GroupedGradProperties {
         check(c);
     }
 
+    @Property
+    void moe(@ForAll("moeCases") GradCase c) {
+        check(c);
+    }
+
     @Provide
     Arbitrary<GradCase> unaryCases() {
         return GradCases.of(Op.Group.UNARY);
@@ -143,5 +148,10 @@ abstract class GroupedGradProperties {
     @Provide
     Arbitrary<GradCase> attentionCases() {
         return GradCases.of(Op.Group.ATTENTION);
+    }
+
+    @Provide
+    Arbitrary<GradCase> moeCases() {
+        return GradCases.of(Op.Group.MOE);
     }
 }

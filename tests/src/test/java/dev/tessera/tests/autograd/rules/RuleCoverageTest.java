@@ -10,6 +10,7 @@ import dev.tessera.autograd.Derivatives;
 import dev.tessera.autograd.Node;
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
+import dev.tessera.tensor.Fused;
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Op;
 import dev.tessera.tensor.Tensor;
@@ -122,6 +123,7 @@ class RuleCoverageTest {
         calls.put(Op.ARGMIN, x -> x.argmin());
         calls.put(Op.ARGSORT, x -> x.argsort(0, true));
         calls.put(Op.ONE_HOT, x -> x.argmax(1, false).oneHot(4));
+        calls.put(Op.MOE_PLAN, x -> Fused.moePlan(x.argsort(1, true).narrow(1, 0, 2), 4, 2).position());
         return Collections.unmodifiableMap(calls);
     }
 
