@@ -5,7 +5,9 @@ import dev.tessera.nn.Linear;
 import dev.tessera.nn.Module;
 import dev.tessera.nn.ModuleList;
 import dev.tessera.nn.SwiGLU;
+import dev.tessera.tensor.Fused;
 import dev.tessera.tensor.Generator;
+import dev.tessera.tensor.MoePlan;
 import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
 import java.util.ArrayList;
@@ -73,13 +75,13 @@ public final class DeepSeekMoE extends Module {
         long tokens = x.numel() / hidden;
         Tensor flat = x.reshape(tokens, hidden);
         Routing routing = router.route(flat);
-        ExpertDispatch.MoePlan plan = ExpertDispatch.moePlan(routing.indices(), config.nRoutedExperts(),
-                config.capacity(tokens));
-        Tensor rows = Autocast.cast(ExpertDispatch.moePermute(flat, plan));
-        Tensor gate = ExpertDispatch.groupedMatmul(rows, plan.counts(), weights(SwiGLU::gateProj));
-        Tensor up = ExpertDispatch.groupedMatmul(rows, plan.counts(), weights(SwiGLU::upProj));
-        Tensor down = ExpertDispatch.groupedMatmul(gate.silu().mul(up), plan.counts(), weights(SwiGLU::downProj));
-        Tensor y = ExpertDispatch.moeUnpermute(down, plan, routing.weights());
+        MoePlan plan = Fused.moePlan(routing.indices(), config.nRoutedExperts(), config.capacity(tokens));
+        Tensor rows = Autocast.cast(Fused.moePermute(flat, plan));
+        Tensor gate = Fused.groupedMatmul(rows, plan.counts(), weights(SwiGLU::gateProj));
+        Tensor up = Fused.groupedMatmul(rows, plan.counts(), weights(SwiGLU::upProj));
+        Tensor down = Fused.groupedMatmul(gate.silu().mul(up), plan.counts(), weights(SwiGLU::downProj));
+        // The combine accumulates in the routing weights' dtype: F32 even for BF16 experts (REFERENCE §1.4).
+        Tensor y = Fused.moeUnpermute(down.to(routing.weights().dtype()), plan, routing.weights());
         if (shared != null) {
             y = y.add(shared.forward(flat).to(y.dtype()));
         }
