@@ -1,6 +1,7 @@
 package dev.tessera.moe;
 
 import dev.tessera.nn.Autocast;
+import dev.tessera.nn.FeedForward;
 import dev.tessera.nn.Linear;
 import dev.tessera.nn.Module;
 import dev.tessera.nn.ModuleList;
@@ -29,7 +30,7 @@ import java.util.function.Function;
  * router's parameters through the weights, and every expert (an expert without tokens gets an
  * exact zero); the selection itself has none.
  */
-public final class DeepSeekMoE extends Module {
+public final class DeepSeekMoE extends Module implements FeedForward {
     private final MoeConfig config;
     private final ModuleList experts;
     private final Router router;
@@ -66,6 +67,7 @@ public final class DeepSeekMoE extends Module {
     }
 
     /** Maps x of shape [T, H] or [B, S, H] to the same shape. */
+    @Override
     public Tensor forward(Tensor x) {
         long hidden = config.hiddenSize();
         if ((x.rank() != 2 && x.rank() != 3) || x.size(x.rank() - 1) != hidden) {

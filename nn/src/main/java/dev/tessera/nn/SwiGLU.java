@@ -8,7 +8,7 @@ import dev.tessera.tensor.Tensor;
  * without bias named {@code gate_proj}, {@code up_proj} [intermediate, hidden] and {@code down_proj}
  * [hidden, intermediate], as in Hugging Face checkpoints.
  */
-public final class SwiGLU extends Module {
+public final class SwiGLU extends Module implements FeedForward {
     private final Linear gate;
     private final Linear up;
     private final Linear down;
@@ -21,6 +21,7 @@ public final class SwiGLU extends Module {
     }
 
     /** Maps x of shape [..., hidden] to [..., hidden]. */
+    @Override
     public Tensor forward(Tensor x) {
         return down.forward(gate.forward(x).silu().mul(up.forward(x)));
     }
