@@ -61,7 +61,7 @@ public final class DeepSeekRouter extends Module implements Router {
         Tensor logits = xr.matmul(weight.value().to(dtype).t());
         if (noiseWeight != null && isTraining()) {
             Tensor std = softplus(xr.matmul(noiseWeight.value().to(dtype).t()));
-            logits = logits.add(Tensor.randn(generator, logits.shape()).to(dtype).mul(std));
+            logits = logits.add(Tensor.randn(generator, logits.shape()).to(dtype).to(logits.device()).mul(std));
         }
         Tensor scores = config.scoringFunc() == MoeConfig.ScoringFunc.SIGMOID ? logits.sigmoid() : logits.softmax(-1);
         Tensor indices = select(scores);
@@ -97,8 +97,8 @@ public final class DeepSeekRouter extends Module implements Router {
                 ? grouped.topk(Math.min(2, perGroup), -1, true).values().sum(-1)
                 : grouped.max(-1);
         Tensor kept = groupScores.topk(config.topkGroup()).indices();
-        Tensor keptGroups = Tensor.zeros(choice.dtype(), tokens, groups)
-                .scatterAdd(1, kept, Tensor.ones(choice.dtype(), tokens, config.topkGroup()));
+        Tensor keptGroups = Tensor.zeros(choice.dtype(), tokens, groups).to(choice.device())
+                .scatterAdd(1, kept, Tensor.ones(choice.dtype(), tokens, config.topkGroup()).to(choice.device()));
         Tensor dropped = keptGroups.eq(0).unsqueeze(2).expand(tokens, groups, perGroup).reshape(tokens, groups * perGroup);
         return choice.maskedFill(dropped, Double.NEGATIVE_INFINITY);
     }

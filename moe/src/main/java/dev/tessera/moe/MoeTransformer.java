@@ -73,11 +73,12 @@ public final class MoeTransformer extends Module {
 
     /**
      * The model in {@code dir}: its shape from {@code config.json} ({@link MoeConfig#fromHfConfig}),
-     * its weights from every {@code *.safetensors} file there, loaded strictly (every parameter and
-     * buffer present with its shape, no other key).
+     * its weights from the safetensors files Hugging Face reads there (every shard named in
+     * {@code model.safetensors.index.json}, else {@code model.safetensors}), loaded strictly (every
+     * parameter and buffer present with its shape, no other key).
      *
-     * @throws IOException if config.json or every safetensors file is missing, or one cannot be
-     *     read, naming the file; or if two files hold the same key
+     * @throws IOException if config.json or the weights are missing, or a file cannot be read,
+     *     naming the file; or if two shards hold the same key
      * @throws IllegalArgumentException if the config's values disagree, or keys are missing,
      *     unexpected or of another shape, naming the directory and every such key
      */

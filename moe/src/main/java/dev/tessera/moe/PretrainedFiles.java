@@ -2,6 +2,7 @@ package dev.tessera.moe;
 
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Tensor;
+import dev.tessera.tensor.io.Json;
 import dev.tessera.tensor.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,12 +11,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** Reads a Hugging Face checkpoint directory (config.json and *.safetensors) into a {@link MoeTransformer}. */
+/** Reads a Hugging Face checkpoint directory (config.json and the model's safetensors files) into a {@link MoeTransformer}. */
 final class PretrainedFiles {
     private static final String CONFIG = "config.json";
-    private static final String WEIGHTS = ".safetensors";
+    private static final String SINGLE = "model.safetensors";
+    private static final String INDEX = "model.safetensors.index.json";
 
     private PretrainedFiles() {}
 
@@ -39,17 +42,33 @@ final class PretrainedFiles {
         return model;
     }
 
-    /** The *.safetensors files of {@code dir}, by name. */
+    /**
+     * The weight files as Hugging Face finds them: the shards {@code model.safetensors.index.json}
+     * maps the keys to, else {@code model.safetensors}. Other safetensors files in the directory
+     * (another format's copy of the weights, test data) are not the model's.
+     */
     private static List<Path> weightFiles(Path dir) throws IOException {
-        List<Path> files;
-        try (Stream<Path> entries = Files.list(dir)) {
-            files = entries.filter(p -> p.getFileName().toString().endsWith(WEIGHTS) && Files.isRegularFile(p))
-                    .sorted().toList();
+        Path index = dir.resolve(INDEX);
+        if (!Files.isRegularFile(index)) {
+            Path single = dir.resolve(SINGLE);
+            if (!Files.isRegularFile(single)) {
+                throw new NoSuchFileException(single.toString(), null,
+                        "MoeTransformer.fromPretrained: " + dir + " has neither " + SINGLE + " nor " + INDEX);
+            }
+            return List.of(single);
         }
-        if (files.isEmpty()) {
-            throw new NoSuchFileException(dir.toString(), null, "MoeTransformer.fromPretrained: no *" + WEIGHTS + " file");
+        if (!(Json.read(index) instanceof Map<?, ?> root) || !(root.get("weight_map") instanceof Map<?, ?> weightMap)) {
+            throw new IOException(index + ": a safetensors index must be an object with a \"weight_map\" object");
         }
-        return files;
+        Set<Path> shards = new TreeSet<>();
+        for (Object shard : weightMap.values()) {
+            if (!(shard instanceof String name) || name.contains("/") || name.contains("\\")) {
+                throw new IOException(index + ": weight_map values must be file names in the same directory, found "
+                        + Json.describe(shard));
+            }
+            shards.add(dir.resolve(name));
+        }
+        return List.copyOf(shards);
     }
 
     /** Every tensor of {@code files} by name; a name in two files is refused. */
