@@ -29,10 +29,15 @@ final class PretrainedFiles {
                     "MoeTransformer.fromPretrained: " + dir + " has no " + CONFIG);
         }
         MoeConfig config = MoeConfig.fromHfConfig(configFile);
+        MoeTransformer model;
+        try {
+            // The weights drawn here are all overwritten: the strict load leaves none behind.
+            model = new MoeTransformer(config, new Generator(0));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(configFile + ": " + e.getMessage(), e);
+        }
         List<Path> files = weightFiles(dir);
         Map<String, Tensor> state = read(files);
-        // The weights drawn here are all overwritten: the strict load leaves none behind.
-        MoeTransformer model = new MoeTransformer(config, new Generator(0));
         try {
             model.loadStateDict(state, true);
         } catch (IllegalArgumentException e) {
