@@ -5,3 +5,4 @@ import dev.tessera.nn.*;
 import dev.tessera.nn.functional.F;
 import dev.tessera.nn.optim.*;
 import dev.tessera.nn.checkpoint.*;
+import dev.tessera.moe.*;
