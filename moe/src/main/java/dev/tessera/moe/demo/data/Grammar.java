@@ -3,18 +3,20 @@ package dev.tessera.moe.demo.data;
 /**
  * The small grammar of the corpus's sentences:
  * <pre>
- * S   -> NP VP "."
- * NP  -> Det [Adj] Noun | Name
+ * S   -> Subj VP "."
+ * Subj -> Det [Adj] Noun | Name
+ * NP  -> Det Noun | Name
  * VP  -> Vt NP [PP] | Vi Adv
  * PP  -> Prep NP
  * </pre>
- * with a dozen words or fewer per class. The sentence's first letter is capitalised; its subject
- * is the prompt and the rest the completion.
+ * with ten words or fewer per class, none longer than seven letters, so a sentence has at most 60
+ * bytes. The sentence's first letter is capitalised; its subject is the prompt and the rest the
+ * completion.
  */
 final class Grammar {
     private static final String[] DETERMINERS = {"the", "a", "every", "some"};
-    private static final String[] ADJECTIVES = {"small", "red", "quiet", "old", "happy", "green", "clever"};
-    private static final String[] NOUNS = {"cat", "dog", "bird", "child", "robot", "farmer", "teacher", "river", "lamp"};
+    private static final String[] ADJECTIVES = {"small", "red", "quiet", "old", "happy", "green"};
+    private static final String[] NOUNS = {"cat", "dog", "bird", "child", "robot", "farmer", "river", "lamp"};
     private static final String[] NAMES = {"Ada", "Bob", "Lin", "Omar", "Zoe"};
     private static final String[] TRANSITIVE = {"sees", "likes", "follows", "helps", "finds", "paints"};
     private static final String[] INTRANSITIVE = {"sleeps", "runs", "sings", "waits", "laughs"};
@@ -24,7 +26,7 @@ final class Grammar {
     private Grammar() {}
 
     static SyntheticKind.Prompted sentence(SampleRandom random) {
-        String subject = capitalised(nounPhrase(random));
+        String subject = capitalised(subject(random));
         String predicate = random.nextInt(3) == 0
                 ? random.pick(INTRANSITIVE) + " " + random.pick(ADVERBS)
                 : random.pick(TRANSITIVE) + " " + nounPhrase(random)
@@ -32,12 +34,16 @@ final class Grammar {
         return new SyntheticKind.Prompted(subject, " " + predicate + ".");
     }
 
-    private static String nounPhrase(SampleRandom random) {
+    private static String subject(SampleRandom random) {
         if (random.nextInt(4) == 0) {
             return random.pick(NAMES);
         }
         String adjective = random.nextInt(2) == 0 ? random.pick(ADJECTIVES) + " " : "";
         return random.pick(DETERMINERS) + " " + adjective + random.pick(NOUNS);
+    }
+
+    private static String nounPhrase(SampleRandom random) {
+        return random.nextInt(4) == 0 ? random.pick(NAMES) : random.pick(DETERMINERS) + " " + random.pick(NOUNS);
     }
 
     private static String capitalised(String phrase) {

@@ -12,6 +12,11 @@ import java.util.List;
  * ({@link HeldOutRule}). The training and held-out streams use different Philox streams.
  */
 public final class SyntheticCorpus implements Corpus {
+    /**
+     * No sample has more tokens (BOS, bytes, EOS): the longest are records of four fields and
+     * grammar sentences with a prepositional phrase. Rows of T >= 63 inputs hold any sample.
+     */
+    public static final int MAX_TOKENS = 64;
     private static final int TRAIN_STREAM = 0;
     private static final int HELD_OUT_STREAM = 1;
     private static final SyntheticKind[] KINDS = SyntheticKind.values();

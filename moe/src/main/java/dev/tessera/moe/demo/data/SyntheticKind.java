@@ -50,12 +50,12 @@ public enum SyntheticKind {
             return new Prompted(balanced.substring(0, cut), balanced.substring(cut));
         }
     },
-    /** {@code id=42;pet=cat;city=rome;pet?} then {@code cat}: 2 to 5 distinct keys, one asked for. */
+    /** {@code id=42;pet=cat;city=rome;pet?} then {@code cat}: 2 to 4 distinct keys, one asked for. */
     RECORDS("records", true) {
         @Override
         Prompted draw(SampleRandom random) {
             List<String> keys = new ArrayList<>(RECORD_KEYS);
-            int fields = random.between(2, 5);
+            int fields = random.between(2, 4);
             StringBuilder record = new StringBuilder();
             String askedValue = null;
             int asked = random.nextInt(fields);
