@@ -1,6 +1,7 @@
 package dev.tessera.moe.demo.charts;
 
 import dev.tessera.moe.demo.metrics.RoutingCounts;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import org.knowm.xchart.HeatMapChartBuilder;
 public final class ExpertsChart {
     public static final int PANEL_WIDTH = 720;
     public static final int PANEL_HEIGHT = 420;
+    /** Zero is white, so an expert a kind never reaches disappears and the specialists stand out. */
+    private static final Color[] WHITE_TO_BLUE = {Color.WHITE, new Color(0x6BAED6), new Color(0x08306B)};
 
     private ExpertsChart() {}
 
@@ -30,12 +33,14 @@ public final class ExpertsChart {
                 }
             }
         }
+        // the scale's top, rounded up to a percent so the legend reads as a short number
+        double scaleTop = top > 0 ? Math.ceil(top * 100) / 100 : 1;
         List<HeatMapChart> panels = new ArrayList<>();
         for (int layer = 0; layer < counts.layers(); layer++) {
             HeatMapChart chart = new HeatMapChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
                     .title("MoE layer " + layer + ": share of each kind's tokens per expert")
                     .xAxisTitle("routed expert").build();
-            chart.getStyler().setMin(0).setMax(top > 0 ? top : 1).setHeatMapValueDecimalPattern("0.00");
+            chart.getStyler().setMin(0).setMax(scaleTop).setRangeColors(WHITE_TO_BLUE);
             double[][] shares = counts.shares(layer);
             List<Number[]> cells = new ArrayList<>();
             for (int k = 0; k < shares.length; k++) {
@@ -46,6 +51,6 @@ public final class ExpertsChart {
             chart.addSeries("share", experts, counts.kinds(), cells);
             panels.add(chart);
         }
-        PngFile.write(file, panels, PngFile.rows(panels.size()), PngFile.columns(panels.size()));
+        PngFile.write(file, panels);
     }
 }

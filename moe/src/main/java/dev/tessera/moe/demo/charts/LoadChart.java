@@ -45,6 +45,6 @@ public final class LoadChart {
             }
             panels.add(chart);
         }
-        PngFile.write(file, panels, PngFile.rows(panels.size()), PngFile.columns(panels.size()));
+        PngFile.write(file, panels);
     }
 }

@@ -43,7 +43,7 @@ public final class LossChart {
                 evalSeries.setMarker(SeriesMarkers.CIRCLE).setMarkerColor(colour);
             }
         }
-        PngFile.write(file, List.of(chart), 1, 1);
+        PngFile.write(file, List.of(chart));
     }
 
     /** The series of the finite points (a kind missing from a batch leaves a NaN), or null when none is finite. */

@@ -1,11 +1,15 @@
 package dev.tessera.moe.demo.charts;
 
 import dev.tessera.tensor.io.AtomicFile;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
@@ -20,10 +24,28 @@ final class PngFile {
 
     private PngFile() {}
 
-    /** {@code charts} in {@code rows} x {@code columns} tiles, row by row; all charts must be the same size. */
-    static <T extends Chart<?, ?>> void write(Path file, List<T> charts, int rows, int columns) throws IOException {
+    /**
+     * {@code charts}, all of one size, tiled two to a row (a lone last one leaves its neighbour's tile
+     * white); XChart's own tiling wants a full grid.
+     */
+    static <T extends Chart<?, ?>> void write(Path file, List<T> charts) throws IOException {
+        int columns = columns(charts.size());
+        int rows = rows(charts.size());
+        int width = charts.getFirst().getWidth();
+        int height = charts.getFirst().getHeight();
+        BufferedImage sheet = new BufferedImage(columns * width, rows * height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = sheet.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
+            for (int i = 0; i < charts.size(); i++) {
+                g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), i % columns * width, i / columns * height, null);
+            }
+        } finally {
+            g.dispose();
+        }
         ByteArrayOutputStream png = new ByteArrayOutputStream();
-        BitmapEncoder.saveBitmap(charts, rows, columns, png, BitmapEncoder.BitmapFormat.PNG);
+        ImageIO.write(sheet, "png", png);
         byte[] bytes = png.toByteArray();
         AtomicFile.write(file, channel -> {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -34,11 +56,11 @@ final class PngFile {
     }
 
     /** Columns for {@code panels} tiles: two side by side once there are several. */
-    static int columns(int panels) {
+    private static int columns(int panels) {
         return Math.min(panels, 2);
     }
 
-    static int rows(int panels) {
+    private static int rows(int panels) {
         return (panels + columns(panels) - 1) / columns(panels);
     }
 }
