@@ -63,7 +63,8 @@ public final class TesseraCli {
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cli = e.getCommandLine();
         String name = cli.getCommandSpec().qualifiedName();
-        cli.getErr().println(name + ": " + oneLine(e.getMessage()) + " (see " + name + " --help)");
+        String message = oneLine(e.getMessage()).replaceFirst("^Error: ", "");
+        cli.getErr().println(name + ": " + message + " (see " + name + " --help)");
         cli.getErr().flush();
         return cli.getCommandSpec().exitCodeOnInvalidInput();
     }
