@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * previous file as it was (and at worst a stray {@code .NAME.*.tmp} file after a crash). A
  * target that is a symbolic link is replaced by a regular file, as with any rename.
  */
-final class AtomicFile {
+public final class AtomicFile {
     /** What writes the file's content. */
-    interface Content {
+    public interface Content {
         void writeTo(FileChannel channel) throws IOException;
     }
 
@@ -25,7 +25,7 @@ final class AtomicFile {
 
     private AtomicFile() {}
 
-    static void write(Path target, Content content) throws IOException {
+    public static void write(Path target, Content content) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path temp = createTemporary(absolute);
         try {

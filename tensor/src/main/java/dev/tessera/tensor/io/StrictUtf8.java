@@ -10,11 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** Decodes UTF-8 that must be valid: a malformed or truncated sequence is a corrupt file, never a U+FFFD. */
-final class StrictUtf8 {
+public final class StrictUtf8 {
     private StrictUtf8() {}
 
     /** The text of {@code bytes}; {@code what} names them in the error ("the header"). */
-    static String decode(Path file, byte[] bytes, String what) throws IOException {
+    public static String decode(Path file, byte[] bytes, String what) throws IOException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
