@@ -15,7 +15,6 @@ Usage: python3 bench/peers/peers.py [--quick] [--java JAVA] [--classpath CP]
 import argparse
 import json
 import os
-import shlex
 import statistics
 import sys
 import tempfile
@@ -115,7 +114,8 @@ def main():
         import memory
         memory.torch_child(*args.memory_child)
         return
-    run(args, " ".join(shlex.quote(a) for a in ["python3", "bench/peers/peers.py"] + sys.argv[1:]))
+    run(args, "make bench-peers" + (" PEERS_ARGS=--quick" if args.quick else "")
+        + " (bench/peers/peers.py: the JDK and class path from the Makefile)")
 
 
 def run(args, command):
