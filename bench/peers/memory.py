@@ -1,8 +1,10 @@
 """Peak extra memory of attention forward+backward, Tessera and PyTorch measured alike: a fresh
 process per size; a warm-up at a tiny size (so code loading and JIT compilation are done); the
-inputs for the size loaded; then VmHWM is reset to VmRSS (/proc/self/clear_refs) and the growth
-of VmHWM over one call is the peak extra memory. The JVM's heap is fixed and touched at start
+inputs for the size loaded; the allocator's free memory handed back to the kernel; then VmHWM is
+reset to VmRSS (/proc/self/clear_refs) and the growth of VmHWM over one call is the peak extra
+memory. The JVM's heap is fixed and touched at start
 (-Xms = -Xmx, AlwaysPreTouch), so heap growth does not count; Tessera's tensors live outside it."""
+import ctypes
 import json
 import os
 import subprocess
@@ -33,8 +35,20 @@ def status_bytes(field):
     raise RuntimeError(f"/proc/self/status has no {field}")
 
 
+def trim_malloc():
+    """Hands the allocator's free memory back to the kernel (tcmalloc's release, else glibc's
+    malloc_trim), so that memory a call takes from earlier frees counts as growth."""
+    process = ctypes.CDLL(None)
+    for name, argument in (("MallocExtension_ReleaseFreeMemory", ()), ("malloc_trim", (ctypes.c_size_t(0),))):
+        if hasattr(process, name):
+            getattr(process, name)(*argument)
+            return name
+    return None
+
+
 def measure_call(run):
     """The same measurement as PeerServer's `memory` command, in this process."""
+    trimmed = trim_malloc()
     try:
         with open("/proc/self/clear_refs", "w") as clear_refs:
             clear_refs.write("5")
@@ -43,7 +57,8 @@ def measure_call(run):
         reset = False
     before, peak_before = status_bytes("VmRSS"), status_bytes("VmHWM")
     run()
-    return {"peak_reset": reset, "rss_before": before, "hwm_before": peak_before, "hwm_after": status_bytes("VmHWM")}
+    return {"trimmed": trimmed, "peak_reset": reset, "rss_before": before, "hwm_before": peak_before,
+            "hwm_after": status_bytes("VmHWM")}
 
 
 def load(folder):

@@ -23,7 +23,7 @@ import jdk.incubator.vector.FloatVector;
  * setup KERNEL DIR [KEY=VALUE]   builds a {@link PeerCases case} from DIR's .npy inputs
  * check OUTDIR                   runs it once and writes each output to OUTDIR/NAME.npy
  * time REPS                      runs it REPS times: the seconds of each call
- * memory                         runs it once: resident bytes before and the peak during the call
+ * memory                         runs it once: resident bytes before (free C heap trimmed) and the peak during it
  * quit
  * </pre>
  *
@@ -106,13 +106,14 @@ public final class PeerServer {
 
     private String memory() throws IOException {
         PeerCase c = requireCase();
+        boolean trimmed = ProcessMemory.trimMalloc();
         boolean reset = ProcessMemory.resetPeak();
         long before = ProcessMemory.residentBytes();
         long peakBefore = ProcessMemory.peakResidentBytes();
         c.run();
         long peak = ProcessMemory.peakResidentBytes();
-        return "{\"peak_reset\": " + reset + ", \"rss_before\": " + before + ", \"hwm_before\": " + peakBefore
-                + ", \"hwm_after\": " + peak + "}";
+        return "{\"trimmed\": " + trimmed + ", \"peak_reset\": " + reset + ", \"rss_before\": " + before
+                + ", \"hwm_before\": " + peakBefore + ", \"hwm_after\": " + peak + "}";
     }
 
     private PeerCase requireCase() {

@@ -1,6 +1,10 @@
 package dev.tessera.bench.peers;
 
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,6 +27,25 @@ final class ProcessMemory {
     /** VmHWM in bytes. */
     static long peakResidentBytes() throws IOException {
         return field("VmHWM");
+    }
+
+    /**
+     * Hands the C heap's free pages back to the kernel (glibc's {@code malloc_trim(0)}), so that
+     * memory a call takes from earlier frees counts as growth; false where there is no such call.
+     */
+    static boolean trimMalloc() {
+        Linker linker = Linker.nativeLinker();
+        var trim = linker.defaultLookup().find("malloc_trim");
+        if (trim.isEmpty()) {
+            return false;
+        }
+        MethodHandle call = linker.downcallHandle(trim.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+        try {
+            int released = (int) call.invokeExact(0L);
+            return released >= 0;
+        } catch (Throwable failure) {
+            throw new IllegalStateException("malloc_trim failed", failure);
+        }
     }
 
     /** Sets VmHWM back to VmRSS (writing 5 to clear_refs, Linux 4.0 on); false where the kernel refuses. */
