@@ -141,13 +141,3 @@ class OtherLoad:
         (t0, busy0, ours0), (t1, busy1, ours1) = self.last, now
         self.last = now
         return max(0.0, (busy1 - busy0) - (ours1 - ours0)) / max(1e-9, (t1 - t0) * self.ticks_per_s * self.cpus)
-
-    def wait_for_quiet(self, below, patience_s):
-        """Waits, in 1 s samples, until others used less than `below` of the CPUs, or patience runs out."""
-        deadline = time.perf_counter() + patience_s
-        self.share()
-        while True:
-            time.sleep(1.0)
-            share = self.share()
-            if share < below or time.perf_counter() > deadline:
-                return share

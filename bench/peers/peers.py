@@ -3,9 +3,11 @@
 For each kernel and size (kernels.py): the same random float32 inputs go to Tessera (a PeerServer
 JVM reading .npy files) and to the peer (in this process); both results are compared before any
 timing; both sides warm up; then rounds alternate the two sides (A B, B A, A B, ...), each side
-timing its own calls. Reported: each side's median and range over all timed calls, and the median
-of the per-round ratios (peer time / Tessera time: above 1, Tessera is faster). A 256 MiB copy in
-Tessera and NumPy gives the memory ceiling; attention's peak memory is measured in fresh processes
+timing its own calls. The machine is shared: rounds during which other processes took a visible
+share of the CPUs are run again (up to a limit) and left out when enough quiet ones remain.
+Reported: each side's median and range over the calls of the rounds used, and the median of the
+per-round ratios (peer time / Tessera time: above 1, Tessera is faster). A 256 MiB copy in Tessera
+and NumPy gives the memory ceiling; attention's peak memory is measured in fresh processes
 (memory.py). Results go into a marked section of bench/RESULTS.md, the picture into
 bench/attention_memory.png, the raw numbers into bench/peers/results.json (read back by the next
 run to flag medians that moved by more than 10%).
@@ -25,10 +27,11 @@ import machine
 WARMUP_S = 2.0      # per case, both sides together, after at least WARMUP_CALLS calls each
 WARMUP_CALLS = 2
 ROUND_S = 0.25      # each side's share of one round
-CASE_S = 25.0       # timed rounds per case, both sides together
+CASE_S = 20.0       # timed rounds per case, both sides together
 MIN_ROUNDS, MAX_ROUNDS = 5, 15
+QUIET = 0.10        # a round counts only if other processes took less than this share of the CPUs...
+PATIENCE = 2.5      # ...and rounds go on for up to this many times the planned time to collect enough of them
 SEED = 20240601
-QUIET, PATIENCE_S = 0.25, 20.0   # before each case, wait up to PATIENCE_S for others to use under QUIET of the CPUs
 
 
 def log(message):
@@ -63,8 +66,9 @@ def check(case, server, peer_run, folder):
     return results
 
 
-def interleave(server, peer_run, budget_s):
-    """Warm-up of both, then rounds alternating the order; returns both sides' per-round call times."""
+def interleave(server, peer_run, budget_s, others):
+    """Warm-up of both, then rounds alternating the order. Returns the rounds, each (Tessera's call
+    times, the peer's call times, the share of the CPUs other processes took meanwhile)."""
     warm_tessera, warm_peer = [], []
     start = time.perf_counter()
     while len(warm_peer) < WARMUP_CALLS or time.perf_counter() - start < WARMUP_S:
@@ -74,24 +78,34 @@ def interleave(server, peer_run, budget_s):
     t_peer = statistics.median(warm_peer[len(warm_peer) // 2:])
     reps_tessera, reps_peer = max(1, round(ROUND_S / t_tessera)), max(1, round(ROUND_S / t_peer))
     round_s = reps_tessera * t_tessera + reps_peer * t_peer
-    rounds = min(MAX_ROUNDS, max(MIN_ROUNDS, int(budget_s / round_s)))
-    tessera_rounds, peer_rounds = [], []
-    for r in range(rounds):
-        if r % 2 == 0:
-            tessera_rounds.append(server.time(reps_tessera))
-            peer_rounds.append(time_peer(peer_run, reps_peer))
+    wanted = min(MAX_ROUNDS, max(MIN_ROUNDS, int(budget_s / round_s)))
+    deadline = time.perf_counter() + PATIENCE * wanted * round_s
+    rounds = []
+    while len(rounds) < wanted or (quiet_count(rounds) < wanted and time.perf_counter() < deadline):
+        others.share()
+        if len(rounds) % 2 == 0:
+            tessera, peer = server.time(reps_tessera), time_peer(peer_run, reps_peer)
         else:
-            peer_rounds.append(time_peer(peer_run, reps_peer))
-            tessera_rounds.append(server.time(reps_tessera))
-    return tessera_rounds, peer_rounds
+            peer, tessera = time_peer(peer_run, reps_peer), server.time(reps_tessera)
+        rounds.append((tessera, peer, others.share()))
+    return rounds
 
 
-def summarise(tessera_rounds, peer_rounds):
-    def side(rounds):
-        calls = [s for r in rounds for s in r]
+def quiet_count(rounds):
+    return sum(1 for r in rounds if r[2] < QUIET)
+
+
+def summarise(rounds):
+    """Both sides' times and the per-round ratios, over the quiet rounds when there are enough of them."""
+    quiet = [r for r in rounds if r[2] < QUIET]
+    used = quiet if len(quiet) >= MIN_ROUNDS else rounds
+
+    def side(index):
+        calls = [s for r in used for s in r[index]]
         return {"median_s": statistics.median(calls), "min_s": min(calls), "max_s": max(calls), "calls": len(calls)}
-    ratios = [statistics.median(p) / statistics.median(t) for t, p in zip(tessera_rounds, peer_rounds)]
-    return {"tessera": side(tessera_rounds), "peer": side(peer_rounds), "rounds": len(ratios),
+    ratios = [statistics.median(peer) / statistics.median(tessera) for tessera, peer, _ in used]
+    return {"tessera": side(0), "peer": side(1), "rounds": len(used), "rounds_run": len(rounds),
+            "quiet_only": used is quiet, "others_during": statistics.mean(r[2] for r in used),
             "ratio_median": statistics.median(ratios), "ratio_min": min(ratios), "ratio_max": max(ratios)}
 
 
@@ -136,7 +150,7 @@ def run(args, command):
         facts = machine.facts(torch, numpy, server.ask("info"), command)
         log(f"Tessera {facts['java']} ({facts['tessera_threads']} threads) vs torch {facts['torch']}"
             f" ({facts['torch_threads']} threads), tcmalloc {facts['tcmalloc']}, OpenBLAS {facts['openblas_core']}")
-        facts.update(quiet_below=QUIET, quiet_patience_s=PATIENCE_S)
+        facts.update(quiet=QUIET, patience=PATIENCE)
         others = machine.OtherLoad([os.getpid(), server.process.pid])
         attention_folders = {}
         for i, case in enumerate(kernels.all_cases(SEED, seqs)):
@@ -145,18 +159,16 @@ def run(args, command):
             server.setup(case.kernel, folder, case.params)
             peer_run = case.make_peer(case.inputs)
             agreement = check(case, server, peer_run, folder)
-            others_before = others.wait_for_quiet(QUIET, PATIENCE_S)
-            summary = summarise(*interleave(server, peer_run, budget))
+            summary = summarise(interleave(server, peer_run, budget, others))
             rows.append({"table": case.table, "kernel": case.kernel, "size": case.size, "peer_name": case.peer,
                          "bytes": case.bytes, "target_ratio": case.target_ratio,
-                         "target_ceiling": case.target_ceiling, "agreement": agreement,
-                         "others_before": others_before, "others_during": others.share(), **summary})
+                         "target_ceiling": case.target_ceiling, "agreement": agreement, **summary})
             if case.kernel == "attention.forward_backward":
                 attention_folders[int(case.size.split()[1])] = folder
             log(f"{case.kernel} {case.size}: Tessera {summary['tessera']['median_s'] * 1e3:.2f} ms,"
                 f" {case.peer} {summary['peer']['median_s'] * 1e3:.2f} ms,"
-                f" ratio {summary['ratio_median']:.2f} over {summary['rounds']} rounds,"
-                f" others' CPU {rows[-1]['others_during']:.0%}")
+                f" ratio {summary['ratio_median']:.2f} over {summary['rounds']} of {summary['rounds_run']} rounds,"
+                f" others' CPU {summary['others_during']:.0%}")
             del peer_run
         server.close()
         memory_points = memory.curve(java, classpath, attention_folders, work, SEED, log)

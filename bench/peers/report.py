@@ -60,15 +60,16 @@ def header(f, ceiling):
         "Method: each kernel gets the same random float32 inputs on both sides (written by NumPy, read by"
         " Tessera from .npy), both results are compared before timing (tolerances at the end), both sides"
         " warm up, then rounds alternate the sides (A B, B A, ...) in the same seconds, each side timing its"
-        " own calls. Times: median (min-max) of all timed calls. **Speedup** = peer time / Tessera time,"
+        " own calls. Times: median (min-max) of the calls in the rounds used. **Speedup** = peer time / Tessera time,"
         " the median (min-max) of the per-round ratios: above 1, Tessera is faster. GB/s count the bytes"
         " a kernel must read and write once. **Best calls**: the peer's fastest call over Tessera's fastest."
-        " **Others' CPU**: the share of the machine's CPU time that"
-        " processes other than the two benchmarked ones took while a row ran (from /proc/stat, steal"
-        f" included); each row first waits up to {f['quiet_patience_s']:.0f} s for it to fall under"
-        f" {f['quiet_below']:.0%}. Rows above ~10% are"
-        " noisy: a descheduled OpenMP thread (PyTorch) stalls every parallel op, which a work-stealing"
-        " pool (Tessera) mostly absorbs, so contention can inflate the speedups.",
+        " **Others' CPU**: the share of the machine's CPU time that processes other than the two"
+        " benchmarked ones took during the rounds used (from /proc/stat, steal included). The machine is"
+        f" shared, so a round counts only when that share stayed under {f['quiet']:.0%}; rounds go on (up to"
+        f" {f['patience']:g}x the planned time) until enough are quiet, and a row that never got enough"
+        " says so and uses all its rounds. Such rows are noisy: a descheduled OpenMP thread (PyTorch)"
+        " stalls every parallel op, which a work-stealing pool (Tessera) mostly absorbs, so contention"
+        " inflates the speedups.",
         "",
         f"**Ceiling** (the better of the two copies, read plus write): **{ceiling:.1f} GB/s**.",
         "",
@@ -80,7 +81,8 @@ def fmt_load(load):
 
 
 def speedup(row):
-    return f"**{row['ratio_median']:.2f}x** ({row['ratio_min']:.2f}-{row['ratio_max']:.2f}, {row['rounds']} rounds)"
+    rounds = f"{row['rounds']} of {row['rounds_run']} rounds" + ("" if row["quiet_only"] else ", not enough quiet ones")
+    return f"**{row['ratio_median']:.2f}x** ({row['ratio_min']:.2f}-{row['ratio_max']:.2f}, {rounds})"
 
 
 def best_speedup(row):
