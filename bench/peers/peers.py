@@ -1,7 +1,7 @@
 """Tessera side by side with PyTorch and NumPy on this machine, in one run: `make bench-peers`.
 
 For each kernel and size (kernels.py): the same random float32 inputs go to Tessera (a PeerServer
-JVM reading .npy files) and to the peer (in this process); both results are compared before any
+JVM per case, reading .npy files) and to the peer (in this process); both results are compared before any
 timing; both sides warm up; then rounds alternate the two sides (A B, B A, A B, ...), each side
 timing its own calls. The machine is shared: rounds during which other processes took a visible
 share of the CPUs are run again (up to a limit) and left out when enough quiet ones remain.
@@ -24,8 +24,8 @@ import time
 
 import machine
 
-WARMUP_S = 2.0      # per case, both sides together, after at least WARMUP_CALLS calls each
-WARMUP_CALLS = 2
+WARMUP_S = 3.0      # per case, both sides together, after at least WARMUP_CALLS calls each
+WARMUP_CALLS = 3
 ROUND_S = 0.25      # each side's share of one round
 CASE_S = 20.0       # timed rounds per case, both sides together
 MIN_ROUNDS, MAX_ROUNDS = 5, 15
@@ -146,20 +146,23 @@ def run(args, command):
     budget = 3.0 if args.quick else CASE_S
     started = time.perf_counter()
     rows = []
-    with tempfile.TemporaryDirectory(prefix="tessera-peers-") as work, TesseraServer(java, classpath) as server:
+    with TesseraServer(java, classpath) as server:
         facts = machine.facts(torch, numpy, server.ask("info"), command)
-        log(f"Tessera {facts['java']} ({facts['tessera_threads']} threads) vs torch {facts['torch']}"
-            f" ({facts['torch_threads']} threads), tcmalloc {facts['tcmalloc']}, OpenBLAS {facts['openblas_core']}")
-        facts.update(quiet=QUIET, patience=PATIENCE)
-        others = machine.OtherLoad([os.getpid(), server.process.pid])
+    facts.update(quiet=QUIET, patience=PATIENCE)
+    log(f"Tessera {facts['java']} ({facts['tessera_threads']} threads) vs torch {facts['torch']}"
+        f" ({facts['torch_threads']} threads), tcmalloc {facts['tcmalloc']}, OpenBLAS {facts['openblas_core']}")
+    with tempfile.TemporaryDirectory(prefix="tessera-peers-") as work:
         attention_folders = {}
         for i, case in enumerate(kernels.all_cases(SEED, seqs)):
             folder = os.path.join(work, f"case{i}")
             write_inputs(case, folder)
-            server.setup(case.kernel, folder, case.params)
-            peer_run = case.make_peer(case.inputs)
-            agreement = check(case, server, peer_run, folder)
-            summary = summarise(interleave(server, peer_run, budget, others))
+            # A fresh JVM per case, as JMH forks: no case inherits another's JIT profile or pooled blocks.
+            with TesseraServer(java, classpath) as server:
+                server.setup(case.kernel, folder, case.params)
+                peer_run = case.make_peer(case.inputs)
+                agreement = check(case, server, peer_run, folder)
+                others = machine.OtherLoad([os.getpid(), server.process.pid])
+                summary = summarise(interleave(server, peer_run, budget, others))
             rows.append({"table": case.table, "kernel": case.kernel, "size": case.size, "peer_name": case.peer,
                          "bytes": case.bytes, "target_ratio": case.target_ratio,
                          "target_ceiling": case.target_ceiling, "agreement": agreement, **summary})
@@ -170,7 +173,6 @@ def run(args, command):
                 f" ratio {summary['ratio_median']:.2f} over {summary['rounds']} of {summary['rounds_run']} rounds,"
                 f" others' CPU {summary['others_during']:.0%}")
             del peer_run
-        server.close()
         memory_points = memory.curve(java, classpath, attention_folders, work, SEED, log)
     facts["load_after"] = os.getloadavg()
     facts["minutes"] = (time.perf_counter() - started) / 60

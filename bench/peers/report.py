@@ -57,7 +57,8 @@ def header(f, ceiling):
         f"- tcmalloc preloaded into the peers' process: {'yes' if f['tcmalloc'] else 'NO (libtcmalloc-minimal4 missing)'}.",
         f"- {f['date']}, commit {f['commit']}, `{f['command']}`, {f['minutes']:.1f} minutes in all.",
         "",
-        "Method: each kernel gets the same random float32 inputs on both sides (written by NumPy, read by"
+        "Method: each kernel and size runs in a fresh Tessera JVM (as JMH forks) beside this Python"
+        " process. Each gets the same random float32 inputs on both sides (written by NumPy, read by"
         " Tessera from .npy), both results are compared before timing (tolerances at the end), both sides"
         " warm up, then rounds alternate the sides (A B, B A, ...) in the same seconds, each side timing its"
         " own calls. Times: median (min-max) of the calls in the rounds used. **Speedup** = peer time / Tessera time,"
@@ -157,7 +158,7 @@ def memory_table(points):
              "Each side and size in a fresh process: a warm-up at seq 64, the inputs loaded, the allocator's free"
              " memory handed back to the kernel (glibc malloc_trim in the JVM, tcmalloc's ReleaseFreeMemory in"
              " Python), then the growth of VmHWM (/proc/self/status, reset to VmRSS just before) over one call. The JVM's heap is fixed and"
-             " touched at start (-Xms2g -Xmx2g -XX:+AlwaysPreTouch), so heap growth does not count; Tessera's"
+             " touched at start (-Xms1g -Xmx1g -XX:+AlwaysPreTouch), so heap growth does not count; Tessera's"
              " tensors are native memory. PyTorch's causal mask ([N, N], built before the call) is not counted.",
              "", "| seq | Tessera MiB | PyTorch MiB | PyTorch / Tessera |", "|---|---|---|---|"]
     for seq, (tessera, peer) in sorted(points.items()):

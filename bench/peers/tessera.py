@@ -9,7 +9,7 @@ from machine import THREADS, jvm_environment
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The heap is allocated and touched up front, so that heap growth never shows in a memory peak;
 # tensors live outside it (native memory from Tessera's caching allocator).
-HEAP = "2g"
+HEAP = "1g"
 
 
 def default_java():
