@@ -1,14 +1,17 @@
 """Peak extra memory of attention forward+backward, Tessera and PyTorch measured alike: a fresh
 process per size; a warm-up at a tiny size (so code loading and JIT compilation are done); the
-inputs for the size loaded; the allocator's free memory handed back to the kernel; then VmHWM is
+inputs for the size loaded; a garbage collection, so that dead objects are freed before the call
+and not during it; the allocator's free memory handed back to the kernel; then VmHWM is
 reset to VmRSS (/proc/self/clear_refs) and the growth of VmHWM over one call is the peak extra
 memory. The JVM's heap is fixed and touched at start
 (-Xms = -Xmx, AlwaysPreTouch), so heap growth does not count; Tessera's tensors live outside it."""
 import ctypes
+import gc
 import json
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -48,6 +51,8 @@ def trim_malloc():
 
 def measure_call(run):
     """The same measurement as PeerServer's `memory` command, in this process."""
+    gc.collect()    # as the server's settle(): dead objects' memory goes back before, not during, the call
+    time.sleep(0.3)
     trimmed = trim_malloc()
     try:
         with open("/proc/self/clear_refs", "w") as clear_refs:

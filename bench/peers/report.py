@@ -155,7 +155,8 @@ def tables(rows, ceiling, previous):
 
 def memory_table(points):
     lines = ["### Peak extra memory, attention forward+backward", "",
-             "Each side and size in a fresh process: a warm-up at seq 64, the inputs loaded, the allocator's free"
+             "Each side and size in a fresh process: a warm-up at seq 64, the inputs loaded, a garbage"
+             " collection (System.gc() and 0.3 s for the cleaners; gc.collect() in Python), the allocator's free"
              " memory handed back to the kernel (glibc malloc_trim in the JVM, tcmalloc's ReleaseFreeMemory in"
              " Python), then the growth of VmHWM (/proc/self/status, reset to VmRSS just before) over one call. The JVM's heap is fixed and"
              " touched at start (-Xms1g -Xmx1g -XX:+AlwaysPreTouch), so heap growth does not count; Tessera's"

@@ -30,6 +30,8 @@ import jdk.incubator.vector.FloatVector;
  * A failed command answers {@code {"error": "..."}} and the server goes on reading.
  */
 public final class PeerServer {
+    private static final long SETTLE_MILLIS = 300;
+
     private PeerCase current;
 
     private PeerServer() {}
@@ -52,7 +54,7 @@ public final class PeerServer {
         }
     }
 
-    private String handle(String[] words) throws IOException {
+    private String handle(String[] words) throws IOException, InterruptedException {
         return switch (words[0]) {
             case "info" -> "{\"java\": " + quote(Runtime.version().toString())
                     + ", \"vm\": " + quote(System.getProperty("java.vm.name"))
@@ -104,8 +106,9 @@ public final class PeerServer {
         return "{\"seconds\": [" + seconds + "]}";
     }
 
-    private String memory() throws IOException {
+    private String memory() throws IOException, InterruptedException {
         PeerCase c = requireCase();
+        settle();
         boolean trimmed = ProcessMemory.trimMalloc();
         boolean reset = ProcessMemory.resetPeak();
         long before = ProcessMemory.residentBytes();
@@ -114,6 +117,15 @@ public final class PeerServer {
         long peak = ProcessMemory.peakResidentBytes();
         return "{\"trimmed\": " + trimmed + ", \"peak_reset\": " + reset + ", \"rss_before\": " + before
                 + ", \"hwm_before\": " + peakBefore + ", \"hwm_after\": " + peak + "}";
+    }
+
+    /**
+     * Lets the memory of tensors that died before the measurement go back now rather than during it
+     * (the GC finds them, then cleaner threads free their blocks), so that it cannot offset growth.
+     */
+    private static void settle() throws InterruptedException {
+        System.gc();
+        Thread.sleep(SETTLE_MILLIS);
     }
 
     private PeerCase requireCase() {
