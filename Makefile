@@ -10,7 +10,7 @@ JVM_ARGS := --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAME
 # The class path of every module and its dependencies, written by `classpath`.
 CLASSPATH = $$(cat tests/target/classpath.txt):$$(cat bench/target/classpath.txt):$(CURDIR)/bench/target/classes
 
-.PHONY: test shell bench demo classpath clean
+.PHONY: test shell bench bench-peers peer-packages demo classpath clean
 
 ## The whole test suite (tests/): unit tests, jqwik properties, backend equivalence.
 test:
@@ -25,6 +25,23 @@ shell: classpath
 ## JMH benchmarks: BENCH=regex picks some (make bench BENCH=UnaryBench), JMH_ARGS passes JMH flags.
 bench: classpath
 	$(JAVA) $(JVM_ARGS) -cp "$(CLASSPATH)" org.openjdk.jmh.Main $(BENCH) $(JMH_ARGS)
+
+## Tessera side by side with PyTorch and NumPy, interleaved in one run (bench/peers/peers.py):
+## replaces its section of bench/RESULTS.md and draws bench/attention_memory.png (about 10 minutes).
+## PEERS_ARGS=--quick runs a short smoke test that prints the section instead.
+bench-peers: classpath peer-packages
+	/usr/bin/python3 bench/peers/peers.py --java $(JAVA) --classpath "$(CLASSPATH)" $(PEERS_ARGS)
+
+# Debian's peers, tcmalloc for them (page faults are expensive here) and OpenBLAS for their matmuls;
+# apt-get runs only when one is missing, through sudo only when not root.
+PEER_PACKAGES := python3-torch python3-numpy python3-matplotlib libtcmalloc-minimal4 libopenblas0-pthread
+peer-packages:
+	@missing=$$(for p in $(PEER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	    echo "installing:" $$missing; \
+	    $$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
 
 demo:
 	@echo "make demo arrives with the demo issue (training a small MoE transformer); try make shell meanwhile."

@@ -1,0 +1,184 @@
+"""Tessera side by side with PyTorch and NumPy on this machine, in one run: `make bench-peers`.
+
+For each kernel and size (kernels.py): the same random float32 inputs go to Tessera (a PeerServer
+JVM per case, reading .npy files) and to the peer (in this process); both results are compared before any
+timing; both sides warm up; then rounds alternate the two sides (A B, B A, A B, ...), each side
+timing its own calls. The machine is shared: rounds during which other processes took a visible
+share of the CPUs are run again (up to a limit) and left out when enough quiet ones remain.
+Reported: each side's median and range over the calls of the rounds used, and the median of the
+per-round ratios (peer time / Tessera time: above 1, Tessera is faster). A 256 MiB copy in Tessera
+and NumPy gives the memory ceiling; attention's peak memory is measured in fresh processes
+(memory.py). Results go into a marked section of bench/RESULTS.md, the picture into
+bench/attention_memory.png, the raw numbers into bench/peers/results.json (read back by the next
+run to flag medians that moved by more than 10%).
+
+Usage: python3 bench/peers/peers.py [--quick] [--java JAVA] [--classpath CP]
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import machine
+
+WARMUP_S = 3.0      # per case, both sides together, after at least WARMUP_CALLS calls each
+WARMUP_CALLS = 3
+ROUND_S = 0.25      # each side's share of one round
+CASE_S = 20.0       # timed rounds per case, both sides together
+MIN_ROUNDS, MAX_ROUNDS = 5, 15
+QUIET = 0.10        # a round counts only if other processes took less than this share of the CPUs...
+PATIENCE = 2.5      # ...and rounds go on for up to this many times the planned time to collect enough of them
+SEED = 20240601
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def time_peer(run, reps):
+    seconds = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def check(case, server, peer_run, folder):
+    """Runs both once and compares every output; raises if any lies outside its tolerance."""
+    import numpy as np
+    import kernels
+    out_folder = os.path.join(folder, "tessera-out")
+    os.makedirs(out_folder, exist_ok=True)
+    names = server.ask("check", out_folder)["outputs"]
+    peer_outputs = peer_run()
+    if sorted(names) != sorted(peer_outputs):
+        raise SystemExit(f"{case.kernel}: Tessera returns {names}, the peer {sorted(peer_outputs)}")
+    results = [kernels.disagreement(n, np.load(os.path.join(out_folder, n + ".npy")), peer_outputs[n],
+                                    case.tolerance[n]) for n in names]
+    for r in results:
+        if not r["worst"] <= 1:
+            raise SystemExit(f"{case.kernel} {case.size}: {r['output']} disagrees: max |diff| {r['max_abs_diff']:.3g}"
+                             f" (atol {r['atol']}, rtol {r['rtol']}); nothing was timed")
+    return results
+
+
+def interleave(server, peer_run, budget_s, others):
+    """Warm-up of both, then rounds alternating the order. Returns the rounds, each (Tessera's call
+    times, the peer's call times, the share of the CPUs other processes took meanwhile)."""
+    warm_tessera, warm_peer = [], []
+    start = time.perf_counter()
+    while len(warm_peer) < WARMUP_CALLS or time.perf_counter() - start < WARMUP_S:
+        warm_tessera += server.time(1)
+        warm_peer += time_peer(peer_run, 1)
+    t_tessera = statistics.median(warm_tessera[len(warm_tessera) // 2:])
+    t_peer = statistics.median(warm_peer[len(warm_peer) // 2:])
+    reps_tessera, reps_peer = max(1, round(ROUND_S / t_tessera)), max(1, round(ROUND_S / t_peer))
+    round_s = reps_tessera * t_tessera + reps_peer * t_peer
+    wanted = min(MAX_ROUNDS, max(MIN_ROUNDS, int(budget_s / round_s)))
+    deadline = time.perf_counter() + PATIENCE * wanted * round_s
+    rounds = []
+    while len(rounds) < wanted or (quiet_count(rounds) < wanted and time.perf_counter() < deadline):
+        others.share()
+        if len(rounds) % 2 == 0:
+            tessera, peer = server.time(reps_tessera), time_peer(peer_run, reps_peer)
+        else:
+            peer, tessera = time_peer(peer_run, reps_peer), server.time(reps_tessera)
+        rounds.append((tessera, peer, others.share()))
+    return rounds
+
+
+def quiet_count(rounds):
+    return sum(1 for r in rounds if r[2] < QUIET)
+
+
+def summarise(rounds):
+    """Both sides' times and the per-round ratios, over the quiet rounds when there are enough of them."""
+    quiet = [r for r in rounds if r[2] < QUIET]
+    used = quiet if len(quiet) >= MIN_ROUNDS else rounds
+
+    def side(index):
+        calls = [s for r in used for s in r[index]]
+        return {"median_s": statistics.median(calls), "min_s": min(calls), "max_s": max(calls), "calls": len(calls)}
+    ratios = [statistics.median(peer) / statistics.median(tessera) for tessera, peer, _ in used]
+    return {"tessera": side(0), "peer": side(1), "rounds": len(used), "rounds_run": len(rounds),
+            "quiet_only": used is quiet, "others_during": statistics.mean(r[2] for r in used),
+            "ratio_median": statistics.median(ratios), "ratio_min": min(ratios), "ratio_max": max(ratios)}
+
+
+def write_inputs(case, folder):
+    import numpy as np
+    os.makedirs(folder, exist_ok=True)
+    for name, array in case.inputs.items():
+        np.save(os.path.join(folder, name + ".npy"), array)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke test: attention up to seq 1024, short rounds, the report printed instead of written")
+    parser.add_argument("--java", help="the JDK 25 java (default: scripts/jdk25.sh)")
+    parser.add_argument("--classpath", help="Tessera's class path (default: what `make classpath` wrote)")
+    parser.add_argument("--memory-child", nargs=2, metavar=("TINY", "FOLDER"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    machine.reexec_with_peer_environment()
+    if args.memory_child:
+        import memory
+        memory.torch_child(*args.memory_child)
+        return
+    run(args, "make bench-peers" + (" PEERS_ARGS=--quick" if args.quick else "")
+        + " (bench/peers/peers.py: the JDK and class path from the Makefile)")
+
+
+def run(args, command):
+    import numpy
+    import torch
+    import kernels
+    import memory
+    import report
+    from tessera import TesseraServer, default_classpath, default_java
+
+    torch.set_num_threads(machine.THREADS)
+    java, classpath = args.java or default_java(), args.classpath or default_classpath()
+    seqs = kernels.ATTENTION_SEQS[:3] if args.quick else kernels.ATTENTION_SEQS
+    budget = 3.0 if args.quick else CASE_S
+    started = time.perf_counter()
+    rows = []
+    with TesseraServer(java, classpath) as server:
+        facts = machine.facts(torch, numpy, server.ask("info"), command)
+    facts.update(quiet=QUIET, patience=PATIENCE)
+    log(f"Tessera {facts['java']} ({facts['tessera_threads']} threads) vs torch {facts['torch']}"
+        f" ({facts['torch_threads']} threads), tcmalloc {facts['tcmalloc']}, OpenBLAS {facts['openblas_core']}")
+    with tempfile.TemporaryDirectory(prefix="tessera-peers-") as work:
+        attention_folders = {}
+        for i, case in enumerate(kernels.all_cases(SEED, seqs)):
+            folder = os.path.join(work, f"case{i}")
+            write_inputs(case, folder)
+            # A fresh JVM per case, as JMH forks: no case inherits another's JIT profile or pooled blocks.
+            with TesseraServer(java, classpath) as server:
+                server.setup(case.kernel, folder, case.params)
+                peer_run = case.make_peer(case.inputs)
+                agreement = check(case, server, peer_run, folder)
+                others = machine.OtherLoad([os.getpid(), server.process.pid])
+                summary = summarise(interleave(server, peer_run, budget, others))
+            rows.append({"table": case.table, "kernel": case.kernel, "size": case.size, "peer_name": case.peer,
+                         "bytes": case.bytes, "target_ratio": case.target_ratio,
+                         "target_ceiling": case.target_ceiling, "agreement": agreement, **summary})
+            if case.kernel == "attention.forward_backward":
+                attention_folders[int(case.size.split()[1])] = folder
+            log(f"{case.kernel} {case.size}: Tessera {summary['tessera']['median_s'] * 1e3:.2f} ms,"
+                f" {case.peer} {summary['peer']['median_s'] * 1e3:.2f} ms,"
+                f" ratio {summary['ratio_median']:.2f} over {summary['rounds']} of {summary['rounds_run']} rounds,"
+                f" others' CPU {summary['others_during']:.0%}")
+            del peer_run
+        memory_points = memory.curve(java, classpath, attention_folders, work, SEED, log)
+    facts["load_after"] = os.getloadavg()
+    facts["minutes"] = (time.perf_counter() - started) / 60
+    report.write(facts, rows, memory_points, quick=args.quick)
+    log(f"done in {facts['minutes']:.1f} min: bench/RESULTS.md, bench/attention_memory.png, bench/peers/results.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""Writes the run's section of bench/RESULTS.md (replacing the last one), the memory curve
+bench/attention_memory.png, and bench/peers/results.json (which the next run compares with)."""
+import json
+import os
+
+from tessera import ROOT
+
+RESULTS = os.path.join(ROOT, "bench", "RESULTS.md")
+PICTURE = os.path.join(ROOT, "bench", "attention_memory.png")
+RAW = os.path.join(ROOT, "bench", "peers", "results.json")
+BEGIN = "<!-- peers:begin: written by `make bench-peers` (bench/peers/peers.py), replaced on each run -->"
+END = "<!-- peers:end -->"
+MOVED = 0.10    # BENCHMARKING.md: say so when two runs' medians differ by more than this
+MIB = 1 << 20
+
+
+def write(facts, rows, memory_points, quick=False):
+    previous = load_previous()
+    ceiling = max(gbps(r, side) for r in rows if r["table"] == "copy" for side in ("tessera", "peer"))
+    section = "\n".join([BEGIN, *header(facts, ceiling), *tables(rows, ceiling, previous),
+                         *memory_table(memory_points), *agreement(rows), *run_to_run(rows, previous), END])
+    if quick:
+        print(section)
+        return
+    draw(memory_points)
+    replace_section(section)
+    with open(RAW, "w") as raw:
+        json.dump({"facts": facts, "rows": rows,
+                   "memory": {str(seq): list(v) for seq, v in memory_points.items()}}, raw, indent=1)
+
+
+def load_previous():
+    if not os.path.exists(RAW):
+        return None
+    with open(RAW) as raw:
+        return json.load(raw)
+
+
+def gbps(row, side):
+    return row["bytes"] / row[side]["median_s"] / 1e9
+
+
+def header(f, ceiling):
+    absent = ", ".join(f["flags_absent"]) or "none"
+    blas = (f"OpenBLAS, kernel {f['openblas_core']}, {f['openblas_threads']} threads"
+            + (f" (OPENBLAS_CORETYPE={f['openblas_coretype_env']})" if f["openblas_coretype_env"] else "")
+            if f["openblas_core"] else "NOT OpenBLAS (reference BLAS: the peer's matmuls are crippled)")
+    return [
+        "## Tessera vs PyTorch and NumPy, side by side (`make bench-peers`)",
+        "",
+        f"- Machine: {f['cpu']} ({f['cpu_family_model']}), {f['cpus']} CPUs, {f['threads_per_core']} thread(s) per core,"
+        f" hypervisor {f['hypervisor']}, {f['memory_gib']:.0f} GiB. Flags: {', '.join(f['flags'])}; absent: {absent}.",
+        f"- Load average (1, 5, 15 min): {fmt_load(f['load_before'])} at the start, {fmt_load(f['load_after'])} at the end.",
+        f"- Tessera: JDK {f['java']}, {f['tessera_threads']} threads, {f['tessera_vector_bits']}-bit vectors.",
+        f"- PyTorch {f['torch']} ({f['torch_threads']} threads, ATen CPU capability {f['torch_cpu_capability']},"
+        f" BLAS_INFO={f['torch_blas']}); NumPy {f['numpy']}; Python {f['python']}; BLAS behind both: {blas}.",
+        f"- tcmalloc preloaded into the peers' process: {'yes' if f['tcmalloc'] else 'NO (libtcmalloc-minimal4 missing)'}.",
+        f"- {f['date']}, commit {f['commit']}, `{f['command']}`, {f['minutes']:.1f} minutes in all.",
+        "",
+        "Method: each kernel and size runs in a fresh Tessera JVM (as JMH forks) beside this Python"
+        " process. Each gets the same random float32 inputs on both sides (written by NumPy, read by"
+        " Tessera from .npy), both results are compared before timing (tolerances at the end), both sides"
+        " warm up, then rounds alternate the sides (A B, B A, ...) in the same seconds, each side timing its"
+        " own calls. Times: median (min-max) of the calls in the rounds used. **Speedup** = peer time / Tessera time,"
+        " the median (min-max) of the per-round ratios: above 1, Tessera is faster. GB/s count the bytes"
+        " a kernel must read and write once. **Best calls**: the peer's fastest call over Tessera's fastest."
+        " **Others' CPU**: the share of the machine's CPU time that processes other than the two"
+        " benchmarked ones took during the rounds used (from /proc/stat, steal included). The machine is"
+        f" shared, so a round counts only when that share stayed under {f['quiet']:.0%}; rounds go on (up to"
+        f" {f['patience']:g}x the planned time) until enough are quiet, and a row that never got enough"
+        " says so and uses all its rounds. Such rows are noisy: a descheduled OpenMP thread (PyTorch)"
+        " stalls every parallel op, which a work-stealing pool (Tessera) mostly absorbs, so contention"
+        " inflates the speedups.",
+        "",
+        f"**Ceiling** (the better of the two copies, read plus write): **{ceiling:.1f} GB/s**.",
+        "",
+    ]
+
+
+def fmt_load(load):
+    return ", ".join(f"{x:.2f}" for x in load)
+
+
+def speedup(row):
+    rounds = f"{row['rounds']} of {row['rounds_run']} rounds" + ("" if row["quiet_only"] else ", not enough quiet ones")
+    return f"**{row['ratio_median']:.2f}x** ({row['ratio_min']:.2f}-{row['ratio_max']:.2f}, {rounds})"
+
+
+def best_speedup(row):
+    """Peer's fastest call / Tessera's fastest: the least disturbed pair when the machine is busy."""
+    return f"{row['peer']['min_s'] / row['tessera']['min_s']:.2f}x"
+
+
+def times(side):
+    return f"{side['median_s'] * 1e3:.2f} ({side['min_s'] * 1e3:.2f}-{side['max_s'] * 1e3:.2f})"
+
+
+def target(row, ceiling):
+    parts = []
+    if row["target_ratio"]:
+        met = row["ratio_median"] >= row["target_ratio"]
+        parts.append(f">= {row['target_ratio']:g}x: " + ("met" if met else
+                     f"missed (at {row['ratio_median'] / row['target_ratio']:.0%} of it)"))
+    if row["target_ceiling"]:
+        fraction = gbps(row, "tessera") / ceiling
+        parts.append(f">= {row['target_ceiling']:.0%} of copy: " + ("met" if fraction >= row["target_ceiling"] else
+                     f"missed ({fraction:.0%})"))
+    return "; ".join(parts) or "-"
+
+
+def previous_ratio(row, previous):
+    old = find(previous, row)
+    return f"{old['ratio_median']:.2f}x" if old else "-"
+
+
+def find(previous, row):
+    if not previous:
+        return None
+    return next((r for r in previous["rows"] if r["kernel"] == row["kernel"] and r["size"] == row["size"]), None)
+
+
+TITLES = {
+    "copy": "Copy, 256 MiB F32 (the memory ceiling)",
+    "rms_norm": "RMSNorm, F32 [4096, 1024], eps 1e-6 (PyTorch: x * rsqrt(mean(x^2) + eps) * w, autograd)",
+    "attention.forward": "Attention forward, causal, batch 1, 8 heads, head dim 64, F32"
+                         " (Tessera: flash kernel; PyTorch: materialised softmax(q k^T * scale + mask) v)",
+    "attention.forward_backward": "Attention forward+backward (autograd on both sides), same shapes",
+}
+
+
+def tables(rows, ceiling, previous):
+    lines = []
+    for table in dict.fromkeys(r["table"] for r in rows):
+        group = [r for r in rows if r["table"] == table]
+        peer = group[0]["peer_name"]
+        lines += [f"### {TITLES[table]}", ""]
+        if group[0]["bytes"]:
+            lines += [f"| kernel | size | Tessera GB/s | {peer} GB/s | Tessera ms | {peer} ms | speedup |"
+                      f" best calls | Tessera / ceiling | {peer} / ceiling | target | others' CPU | previous run |",
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            for r in group:
+                lines.append(f"| {r['kernel']} | {r['size']} | {gbps(r, 'tessera'):.1f} | {gbps(r, 'peer'):.1f}"
+                             f" | {times(r['tessera'])} | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)}"
+                             f" | {gbps(r, 'tessera') / ceiling:.0%} | {gbps(r, 'peer') / ceiling:.0%}"
+                             f" | {target(r, ceiling)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+        else:
+            lines += [f"| size | Tessera ms | {peer} ms | speedup | best calls | target | others' CPU | previous run |",
+                      "|---|---|---|---|---|---|---|---|"]
+            for r in group:
+                lines.append(f"| {r['size']} | {times(r['tessera'])} | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)}"
+                             f" | {target(r, ceiling)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+        lines.append("")
+    return lines
+
+
+def memory_table(points):
+    lines = ["### Peak extra memory, attention forward+backward", "",
+             "Each side and size in a fresh process: a warm-up at seq 64, the inputs loaded, a garbage"
+             " collection (System.gc() and 0.3 s for the cleaners; gc.collect() in Python), the allocator's free"
+             " memory handed back to the kernel (glibc malloc_trim in the JVM, tcmalloc's ReleaseFreeMemory in"
+             " Python), then the growth of VmHWM (/proc/self/status, reset to VmRSS just before) over one call. The JVM's heap is fixed and"
+             " touched at start (-Xms1g -Xmx1g -XX:+AlwaysPreTouch), so heap growth does not count; Tessera's"
+             " tensors are native memory. PyTorch's causal mask ([N, N], built before the call) is not counted.",
+             "", "| seq | Tessera MiB | PyTorch MiB | PyTorch / Tessera |", "|---|---|---|---|"]
+    for seq, (tessera, peer) in sorted(points.items()):
+        ratio = f"{peer / tessera:.1f}x" if tessera > 0 else "-"
+        lines.append(f"| {seq} | {tessera / MIB:.1f} | {peer / MIB:.1f} | {ratio} |")
+    return lines + ["", "![Peak extra memory of attention forward+backward](attention_memory.png)", ""]
+
+
+def agreement(rows):
+    lines = ["### Agreement checked before timing", "",
+             "Largest |Tessera - peer| per output; every element lies within atol + rtol * max(|a|, |b|).", ""]
+    for r in rows:
+        checks = ", ".join(f"{a['output']} {a['max_abs_diff']:.1e} (atol {a['atol']:g}, rtol {a['rtol']:g})"
+                           for a in r["agreement"])
+        lines.append(f"- {r['kernel']} {r['size']}: {checks}")
+    return lines + [""]
+
+
+def run_to_run(rows, previous):
+    if not previous:
+        return ["No previous run to compare with (bench/peers/results.json is written by this one).", ""]
+    f = previous["facts"]
+    moved = []
+    for r in rows:
+        old = find(previous, r)
+        if not old:
+            continue
+        for side, name in (("tessera", "Tessera"), ("peer", r["peer_name"])):
+            change = r[side]["median_s"] / old[side]["median_s"] - 1
+            if abs(change) > MOVED:
+                moved.append(f"{r['kernel']} {r['size']} {name} {change:+.0%}")
+    summary = "; ".join(moved) if moved else "none"
+    return [f"Previous run: {f['date']}, commit {f['commit']}. Medians that moved by more than"
+            f" {MOVED:.0%} since: {summary}.", ""]
+
+
+def draw(points):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    seqs = sorted(points)
+    tessera = [points[s][0] / MIB for s in seqs]
+    peer = [points[s][1] / MIB for s in seqs]
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+    ax.plot(seqs, peer, "o-", color="tab:red", label="PyTorch 1.13, materialised")
+    ax.plot(seqs, tessera, "o-", color="tab:blue", label="Tessera, flash kernel")
+    # Guides through the largest point: how a linear and a quadratic curve would fall from there.
+    for values, power, label in ((peer, 2, "~seq^2"), (tessera, 1, "~seq")):
+        guide = [values[-1] * (s / seqs[-1]) ** power for s in seqs]
+        ax.plot(seqs, guide, ":", color="gray", linewidth=1)
+        ax.annotate(label, (seqs[0], guide[0]), fontsize=8, color="gray", ha="left", va="bottom")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(seqs, [str(s) for s in seqs])
+    ax.set_xlabel("sequence length (batch 1, 8 heads, head dim 64, causal, F32)")
+    ax.set_ylabel("peak extra memory, MiB (log)")
+    ax.set_title("Attention forward+backward: peak extra memory per call")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(PICTURE)
+    plt.close(fig)
+
+
+def replace_section(section):
+    with open(RESULTS) as results:
+        text = results.read()
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    with open(RESULTS, "w") as results:
+        results.write(text)
