@@ -63,6 +63,10 @@ public final class Training {
         if (resume.isPresent()) {
             Path from = CheckpointFolder.resolve(resume.get());
             start = Checkpoints.load(from, model, optimizer, Map.of()).step();
+            if (start >= settings.steps()) {
+                throw new IllegalArgumentException(from + " is at step " + start + ": nothing left of a run of "
+                        + settings.steps() + " steps (give more with --steps)");
+            }
             for (long skipped = 0; skipped < start; skipped++) {
                 batches.next();
             }
@@ -74,6 +78,7 @@ public final class Training {
         LossByKind lastWindow = new LossByKind(kinds.size());
         long trainedTokens = 0;
         long trainingNanos = 0;
+        // both set by the last step, which always evaluates and saves
         Evaluation evaluation = null;
         Path checkpoint = null;
         try (TrainingProgress progress = TrainingProgress.forConsole(start, settings.steps())) {
@@ -100,18 +105,11 @@ public final class Training {
                             Map.of("balance", balance.flag()));
                     ConfigJson.write(checkpoint, settings.model());
                 }
-                if (done == settings.steps()) {
-                    break;
-                }
-                if (done % settings.evalEvery() == 0) {
+                if (done % settings.evalEvery() == 0 && done != settings.steps()) {
+                    // the final train loss per kind is the mean since the last evaluation before the end
                     lastWindow = new LossByKind(kinds.size());
                 }
             }
-        }
-        if (evaluation == null) {
-            // resumed at the last step: nothing left to train, evaluate what was saved
-            evaluation = Evaluation.run(model, kinds, heldOut);
-            checkpoint = CheckpointFolder.resolve(resume.orElseThrow());
         }
         double tokensPerSecond = trainingNanos == 0 ? 0 : trainedTokens / (trainingNanos / 1e9);
         return new Result(model, settings.steps(), tokensPerSecond, losses, loads, lastWindow.means(), evaluation,

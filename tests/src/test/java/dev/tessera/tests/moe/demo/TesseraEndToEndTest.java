@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.moe.cli.ModelActions;
 import dev.tessera.moe.cli.TesseraCli;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -95,14 +98,33 @@ class TesseraEndToEndTest {
     }
 
     @Test
+    void resumeContinuesTheRunFromItsLastCheckpoint() throws IOException {
+        Path resumed = folder.resolve("resumed");
+        copy(run.resolve("step-00000040"), resumed.resolve("step-00000040"));
+        // the progress lines go to standard output, the summary to the command's writer
+        PrintStream console = System.out;
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        Result more;
+        try {
+            System.setOut(new PrintStream(progress, true, StandardCharsets.UTF_8));
+            more = tessera("train", "--preset", "tiny", "--steps", "44", "--resume", resumed.toString());
+        } finally {
+            System.setOut(console);
+        }
+        assertEquals(0, more.code(), more.err());
+        assertTrue(Files.isRegularFile(resumed.resolve("step-00000044").resolve("model.safetensors")));
+        String lines = progress.toString(StandardCharsets.UTF_8);
+        assertTrue(lines.contains("step 41/44") && !lines.contains("step 1/44"), lines);
+        assertTrue(Files.readString(resumed.resolve("report.md")).contains("over 44 steps"));
+
+        Result nothingLeft = tessera("train", "--preset", "tiny", "--steps", "44", "--resume", resumed.toString());
+        assertOneLineError(nothingLeft, 1, "nothing left");
+    }
+
+    @Test
     void aCorruptCheckpointIsOneLineAndExitOne() throws IOException {
         Path broken = folder.resolve("broken");
-        Files.createDirectories(broken);
-        try (Stream<Path> files = Files.list(run.resolve("step-00000040"))) {
-            for (Path file : files.toList()) {
-                Files.copy(file, broken.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        copy(run.resolve("step-00000040"), broken);
         byte[] weights = Files.readAllBytes(broken.resolve("model.safetensors"));
         Files.write(broken.resolve("model.safetensors"), Arrays.copyOf(weights, weights.length / 2));
         Result result = tessera("generate", "--checkpoint", broken.toString(), "--prompt", "1+1=");
@@ -133,6 +155,15 @@ class TesseraEndToEndTest {
     void openClTrainingIsRefusedInOneLine() {
         assertOneLineError(tessera("train", "--device", "opencl", "--out", folder.resolve("gpu").toString()), 1,
                 "--device opencl");
+    }
+
+    private static void copy(Path checkpoint, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(checkpoint)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     private static void assertOneLineError(Result result, int code, String says) {
