@@ -4,6 +4,7 @@ import dev.tessera.nn.Autocast;
 import dev.tessera.nn.DecoderBlock;
 import dev.tessera.nn.DecoderStack;
 import dev.tessera.nn.Embedding;
+import dev.tessera.nn.KvCache;
 import dev.tessera.nn.Linear;
 import dev.tessera.nn.Module;
 import dev.tessera.nn.RMSNorm;
@@ -88,7 +89,23 @@ public final class MoeTransformer extends Module {
 
     /** The logits [B, T, vocab] of the next token after each of the integer token {@code inputIds} [B, T], at positions 0..T-1. */
     public Tensor forward(Tensor inputIds) {
-        Tensor h = model.forward(inputIds, DecoderStack.positions("MoeTransformer", inputIds));
+        return logits(model.forward(inputIds, DecoderStack.positions("MoeTransformer", inputIds)));
+    }
+
+    /**
+     * The logits [B, N, vocab] after each of the new token {@code inputIds} [B, N], which follow the
+     * tokens already in {@code cache} (and are appended to it): incremental decoding.
+     */
+    public Tensor forward(Tensor inputIds, KvCache cache) {
+        return logits(model.forward(inputIds, cache));
+    }
+
+    /** A cache for this model's layers, empty. */
+    public KvCache newCache() {
+        return new KvCache(config.numHiddenLayers());
+    }
+
+    private Tensor logits(Tensor h) {
         if (lmHead != null) {
             return lmHead.forward(h);
         }

@@ -4,6 +4,7 @@ import dev.tessera.nn.functional.F;
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Shape;
 import dev.tessera.tensor.Tensor;
+import java.util.List;
 
 /**
  * Causal multi-head self-attention with grouped-query heads and rotary positions, as Llama and
@@ -48,6 +49,16 @@ public final class Attention extends Module {
      * tokens' positions for RoPE, usually 0..N-1. Token i attends to tokens 0..i.
      */
     public Tensor forward(Tensor x, Tensor positions) {
+        return forward(x, positions, null, 0);
+    }
+
+    /**
+     * As {@link #forward(Tensor, Tensor)} for the new tokens x of a sequence whose earlier keys and
+     * values are entry {@code layer} of {@code cache} (null for none): their keys and values are
+     * appended there, and the new tokens attend to every cached token and causally to each other.
+     * {@code positions} are then the new tokens' own ({@code cache.length()} onwards).
+     */
+    public Tensor forward(Tensor x, Tensor positions, KvCache cache, int layer) {
         if (x.rank() != 3) {
             throw new IllegalArgumentException("Attention: input of shape " + Shape.str(x.shape())
                     + " must have shape [batch, tokens, hidden]");
@@ -57,6 +68,11 @@ public final class Attention extends Module {
         Tensor queries = rope.apply(split(q.forward(x), heads), positions);
         Tensor keys = rope.apply(split(k.forward(x), kvHeads), positions);
         Tensor values = split(v.forward(x), kvHeads);
+        if (cache != null) {
+            List<Tensor> all = cache.append(layer, keys, values);
+            keys = all.get(0);
+            values = all.get(1);
+        }
         Tensor attended = F.scaledDotProductAttention(queries, keys, values, true);
         return o.forward(attended.transpose(1, 2).reshape(batch, tokens, (long) heads * headDim));
     }

@@ -38,7 +38,12 @@ public final class DecoderBlock extends Module {
 
     /** Maps x [B, N, hidden] at {@code positions} ([N] or [B, N], I64) to [B, N, hidden]. */
     public Tensor forward(Tensor x, Tensor positions) {
-        Tensor h = x.add(attention.forward(attentionNorm.forward(x), positions));
+        return forward(x, positions, null, 0);
+    }
+
+    /** As {@link #forward(Tensor, Tensor)}, the attention reading and extending entry {@code layer} of {@code cache} (null for none). */
+    public Tensor forward(Tensor x, Tensor positions, KvCache cache, int layer) {
+        Tensor h = x.add(attention.forward(attentionNorm.forward(x), positions, cache, layer));
         return h.add(mlp.forward(mlpNorm.forward(h)));
     }
 

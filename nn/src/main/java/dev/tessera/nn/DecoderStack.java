@@ -35,6 +35,30 @@ public final class DecoderStack extends Module {
     }
 
     /**
+     * The normed hidden states [B, N, hidden] of the new token {@code ids} [B, N] following the
+     * {@code cache.length()} tokens in {@code cache}: they sit at positions cache.length() onwards,
+     * attend to the cached tokens, and are appended to the cache.
+     */
+    public Tensor forward(Tensor ids, KvCache cache) {
+        if (cache.layers() != layers.size()) {
+            throw new IllegalArgumentException("DecoderStack.forward: a cache of " + cache.layers() + " layers for "
+                    + layers.size() + " blocks");
+        }
+        positions("DecoderStack", ids);
+        long[] at = new long[(int) ids.size(1)];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = cache.length() + i;
+        }
+        Tensor positions = Tensor.of(at, at.length).to(ids.device());
+        Tensor h = embed.forward(ids);
+        for (int i = 0; i < layers.size(); i++) {
+            h = layer(i).forward(h, positions, cache, i);
+        }
+        cache.advance(ids.size(1));
+        return norm.forward(h);
+    }
+
+    /**
      * The positions 0..N-1 [N] of the token {@code ids} [B, N], on their device; anything but integer
      * ids of that shape is refused with a message naming {@code model}.
      */

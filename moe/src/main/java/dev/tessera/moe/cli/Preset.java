@@ -2,9 +2,9 @@ package dev.tessera.moe.cli;
 
 /** The built-in model and run sizes. */
 public enum Preset implements ModelChoice, FlagValue {
-    /** The demo's: trains within minutes on two CPU cores. */
+    /** For tests: trains in seconds. */
     TINY("tiny"),
-    /** Larger, for a machine with time or a GPU. */
+    /** The demo's (make demo): about five minutes on two CPU cores. */
     SMALL("small");
 
     private final String flag;
