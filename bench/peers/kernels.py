@@ -5,6 +5,8 @@ for both sides), what the peer runs, how close the two results must be, and the 
 To add a kernel: a builder here returning Cases, called from all_cases, and a `case` line in
 PeerCases.java.
 """
+import os
+import sys
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -15,6 +17,17 @@ RMS_ROWS, RMS_COLS, RMS_EPS = 4096, 1024, 1e-6
 HEADS, HEAD_DIM = 8, 64
 ATTENTION_SEQS = (256, 512, 1024, 2048, 4096)
 COPY_BYTES = 256 << 20
+# The MoE layer of the issue (REFERENCE: DeepSeekMoE, V3 routing without groups), in Hugging Face keys.
+MOE_CONFIG = dict(hidden_size=512, moe_intermediate_size=256, n_routed_experts=16, n_shared_experts=2,
+                  num_experts_per_tok=4, scoring_func="sigmoid", topk_method="noaux_tc", norm_topk_prob=True,
+                  routed_scaling_factor=2.5)
+MOE_TOKENS = (1024, 4096)
+# Tokens whose K-th and (K+1)-th choice scores lie closer than this are drawn again: float32 logits
+# summed in another order differ by about 1e-6, so both sides must pick the same experts.
+MOE_MARGIN = 1e-4
+MOE_GRADS_CHECKED = ("gate.weight", "experts.0.gate_proj.weight", "experts.0.down_proj.weight",
+                     "shared_experts.up_proj.weight")
+GOLDEN = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "tests", "golden")
 
 
 @dataclass
@@ -30,6 +43,8 @@ class Case:
     bytes: Optional[int] = None                     # bytes per call, for GB/s
     target_ratio: Optional[float] = None            # the issue's target for peer time / Tessera time
     target_ceiling: Optional[float] = None          # the issue's target for the fraction of the copy ceiling
+    tokens: Optional[int] = None                    # tokens per call, for tokens/s
+    parts: bool = False                             # Tessera times the case's parts (PeerCase.parts) after the rounds
 
 
 def copy_cases(rng):
@@ -148,10 +163,96 @@ def attention_cases(rng, seqs=ATTENTION_SEQS):
     return cases
 
 
+def deepseek_moe():
+    """The PyTorch reference layer, tests/golden/deepseek_moe.py (sort-based dispatch, HF names)."""
+    if GOLDEN not in sys.path:
+        sys.path.insert(0, GOLDEN)
+    import deepseek_moe
+    return deepseek_moe
+
+
+def moe_module(inputs):
+    """The reference layer holding the weights among the inputs (its state dict, one array per HF name)."""
+    ref = deepseek_moe()
+    module = ref.DeepSeekMoE(ref.MoeConfig(**MOE_CONFIG))
+    module.load_state_dict({name: torch.from_numpy(inputs[name]) for name in module.state_dict()})
+    return module
+
+
+def moe_weights(rng):
+    """The layer's state dict as float32 arrays: PyTorch's own init (seeded from rng), plus a small
+    random selection bias so that noaux_tc's bias takes part in the choice."""
+    torch.manual_seed(int(rng.integers(2 ** 31)))
+    ref = deepseek_moe()
+    module = ref.DeepSeekMoE(ref.MoeConfig(**MOE_CONFIG))
+    with torch.no_grad():
+        module.gate.e_score_correction_bias.copy_(torch.from_numpy(
+            0.05 * rng.standard_normal(MOE_CONFIG["n_routed_experts"], dtype=np.float32)))
+    return module, {name: t.detach().numpy().copy() for name, t in module.state_dict().items()}
+
+
+def moe_tokens(rng, module, tokens):
+    """x [tokens, H] with every token's routing decided by at least MOE_MARGIN (close ones drawn again)."""
+    x = rng.standard_normal((tokens, MOE_CONFIG["hidden_size"]), dtype=np.float32)
+    while True:
+        close = module.gate.margins(torch.from_numpy(x)).numpy() < MOE_MARGIN
+        if not close.any():
+            return x
+        x[close] = rng.standard_normal((int(close.sum()), x.shape[1]), dtype=np.float32)
+
+
+def moe_forward_peer(inputs):
+    module, x = moe_module(inputs), torch.from_numpy(inputs["x"])
+
+    def run():
+        with torch.no_grad():
+            y = module(x)
+            return {"y": y, "indices": module.last_routing[0]}
+    return run
+
+
+def moe_forward_backward_peer(inputs):
+    module = moe_module(inputs)
+    x, dy = torch.from_numpy(inputs["x"]).requires_grad_(True), torch.from_numpy(inputs["dy"])
+    params = dict(module.named_parameters())
+
+    def run():
+        x.grad = None
+        module.zero_grad(set_to_none=True)
+        y = module(x)
+        y.backward(dy)
+        return {"y": y, "indices": module.last_routing[0], "dx": x.grad,
+                **{"grad." + name: params[name].grad for name in MOE_GRADS_CHECKED}}
+    return run
+
+
+def moe_cases(rng):
+    """The DeepSeekMoE layer, forward and forward+backward (autograd on both sides), same weights.
+    The chosen experts must agree exactly (checked as an output); the sums of 4096 tokens in the
+    router's weight gradient get the loosest bound."""
+    module, weights = moe_weights(rng)
+    c = MOE_CONFIG
+    params = {"experts": c["n_routed_experts"], "width": c["moe_intermediate_size"], "shared": c["n_shared_experts"],
+              "topk": c["num_experts_per_tok"], "scaling": c["routed_scaling_factor"]}
+    tolerance = {"y": (1e-5, 1e-4), "indices": (0.0, 0.0), "dx": (1e-5, 1e-4), "grad.gate.weight": (1e-4, 1e-3),
+                 **{"grad." + n: (1e-4, 1e-3) for n in MOE_GRADS_CHECKED[1:]}}
+    cases = []
+    for tokens in MOE_TOKENS:
+        x = moe_tokens(rng, module, tokens)
+        dy = rng.standard_normal(x.shape, dtype=np.float32)
+        size = f"{tokens} tokens"
+        cases.append(Case("moe.forward", "moe.forward", size, {"x": x, **weights}, moe_forward_peer, params=params,
+                          tolerance=tolerance, target_ratio=1.5, tokens=tokens, parts=True))
+        cases.append(Case("moe.forward_backward", "moe.forward_backward", size, {"x": x, "dy": dy, **weights},
+                          moe_forward_backward_peer, params=params, tolerance=tolerance, target_ratio=1.5,
+                          tokens=tokens, parts=True))
+    return cases
+
+
 def all_cases(seed, attention_seqs=ATTENTION_SEQS):
     """Every case, the copy (the ceiling) first."""
     rng = np.random.default_rng(seed)
-    return copy_cases(rng) + rms_norm_cases(rng) + attention_cases(rng, attention_seqs)
+    return copy_cases(rng) + rms_norm_cases(rng) + attention_cases(rng, attention_seqs) + moe_cases(rng)
 
 
 def as_array(value):

@@ -12,7 +12,12 @@ and NumPy gives the memory ceiling; attention's peak memory is measured in fresh
 bench/attention_memory.png, the raw numbers into bench/peers/results.json (read back by the next
 run to flag medians that moved by more than 10%).
 
-Usage: python3 bench/peers/peers.py [--quick] [--java JAVA] [--classpath CP]
+Cases with parts (the MoE layer) then have Tessera time those parts in turn in the same JVM
+(PeerCase.parts: a dense baseline, the layer's dispatch pieces).
+
+Usage: python3 bench/peers/peers.py [--quick] [--only PREFIX ...] [--java JAVA] [--classpath CP]
+--only reruns the kernels whose names start with a prefix (and the copy, for this run's ceiling);
+the section keeps every other row from the last run's results.json, marked as carried over.
 """
 import argparse
 import json
@@ -31,6 +36,7 @@ CASE_S = 20.0       # timed rounds per case, both sides together
 MIN_ROUNDS, MAX_ROUNDS = 5, 15
 QUIET = 0.10        # a round counts only if other processes took less than this share of the CPUs...
 PATIENCE = 2.5      # ...and rounds go on for up to this many times the planned time to collect enough of them
+PARTS_ROUNDS = 15   # rounds of the parts timing (each part once per round)
 SEED = 20240601
 
 
@@ -91,6 +97,16 @@ def interleave(server, peer_run, budget_s, others):
     return rounds
 
 
+def time_parts(server, others, rounds):
+    """Tessera's parts of the case, in turn, in the case's JVM: each part's median and fastest call."""
+    others.share()
+    parts = server.ask("parts", rounds)["parts"]
+    share = others.share()
+    log("  parts: " + ", ".join(f"{name} {p['median_s'] * 1e3:.2f} ms" for name, p in parts.items())
+        + f" (others' CPU {share:.0%})")
+    return {"seconds": parts, "rounds": rounds, "others_during": share}
+
+
 def quiet_count(rounds):
     return sum(1 for r in rounds if r[2] < QUIET)
 
@@ -119,6 +135,7 @@ def write_inputs(case, folder):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke test: attention up to seq 1024, short rounds, the report printed instead of written")
+    parser.add_argument("--only", nargs="+", metavar="PREFIX", help="rerun only the kernels named PREFIX... (e.g. moe); keep the other rows")
     parser.add_argument("--java", help="the JDK 25 java (default: scripts/jdk25.sh)")
     parser.add_argument("--classpath", help="Tessera's class path (default: what `make classpath` wrote)")
     parser.add_argument("--memory-child", nargs=2, metavar=("TINY", "FOLDER"), help=argparse.SUPPRESS)
@@ -128,7 +145,8 @@ def main():
         import memory
         memory.torch_child(*args.memory_child)
         return
-    run(args, "make bench-peers" + (" PEERS_ARGS=--quick" if args.quick else "")
+    flags = " ".join((["--quick"] if args.quick else []) + (["--only", *args.only] if args.only else []))
+    run(args, "make bench-peers" + (f" PEERS_ARGS='{flags}'" if flags else "")
         + " (bench/peers/peers.py: the JDK and class path from the Makefile)")
 
 
@@ -154,6 +172,8 @@ def run(args, command):
     with tempfile.TemporaryDirectory(prefix="tessera-peers-") as work:
         attention_folders = {}
         for i, case in enumerate(kernels.all_cases(SEED, seqs)):
+            if args.only and case.kernel != "copy" and not case.kernel.startswith(tuple(args.only)):
+                continue
             folder = os.path.join(work, f"case{i}")
             write_inputs(case, folder)
             # A fresh JVM per case, as JMH forks: no case inherits another's JIT profile or pooled blocks.
@@ -163,9 +183,10 @@ def run(args, command):
                 agreement = check(case, server, peer_run, folder)
                 others = machine.OtherLoad([os.getpid(), server.process.pid])
                 summary = summarise(interleave(server, peer_run, budget, others))
+                parts = time_parts(server, others, 5 if args.quick else PARTS_ROUNDS) if case.parts else None
             rows.append({"table": case.table, "kernel": case.kernel, "size": case.size, "peer_name": case.peer,
-                         "bytes": case.bytes, "target_ratio": case.target_ratio,
-                         "target_ceiling": case.target_ceiling, "agreement": agreement, **summary})
+                         "bytes": case.bytes, "tokens": case.tokens, "target_ratio": case.target_ratio,
+                         "target_ceiling": case.target_ceiling, "agreement": agreement, "parts": parts, **summary})
             if case.kernel == "attention.forward_backward":
                 attention_folders[int(case.size.split()[1])] = folder
             log(f"{case.kernel} {case.size}: Tessera {summary['tessera']['median_s'] * 1e3:.2f} ms,"
@@ -173,10 +194,10 @@ def run(args, command):
                 f" ratio {summary['ratio_median']:.2f} over {summary['rounds']} of {summary['rounds_run']} rounds,"
                 f" others' CPU {summary['others_during']:.0%}")
             del peer_run
-        memory_points = memory.curve(java, classpath, attention_folders, work, SEED, log)
+        memory_points = memory.curve(java, classpath, attention_folders, work, SEED, log) if attention_folders else None
     facts["load_after"] = os.getloadavg()
     facts["minutes"] = (time.perf_counter() - started) / 60
-    report.write(facts, rows, memory_points, quick=args.quick)
+    report.write(facts, rows, memory_points, quick=args.quick, only=args.only)
     log(f"done in {facts['minutes']:.1f} min: bench/RESULTS.md, bench/attention_memory.png, bench/peers/results.json")
 
 

@@ -14,19 +14,56 @@ MOVED = 0.10    # BENCHMARKING.md: say so when two runs' medians differ by more 
 MIB = 1 << 20
 
 
-def write(facts, rows, memory_points, quick=False):
+def write(facts, rows, memory_points, quick=False, only=None):
+    """With `only` (peers.py --only), the rows and memory curve this run skipped come from the last run."""
     previous = load_previous()
+    measured_memory = memory_points is not None
+    if only:
+        rows, memory_points = carry_over(rows, memory_points, previous)
     ceiling = max(gbps(r, side) for r in rows if r["table"] == "copy" for side in ("tessera", "peer"))
-    section = "\n".join([BEGIN, *header(facts, ceiling), *tables(rows, ceiling, previous),
+    section = "\n".join([BEGIN, *header(facts, ceiling), *carried_note(rows, measured_memory),
+                         *tables(rows, ceiling, previous), *moe_parts_table(rows),
                          *memory_table(memory_points), *agreement(rows), *run_to_run(rows, previous), END])
     if quick:
         print(section)
         return
-    draw(memory_points)
+    if measured_memory:
+        draw(memory_points)
     replace_section(section)
     with open(RAW, "w") as raw:
         json.dump({"facts": facts, "rows": rows,
                    "memory": {str(seq): list(v) for seq, v in memory_points.items()}}, raw, indent=1)
+
+
+def carry_over(rows, memory_points, previous):
+    """Every row of the last run that this one did not rerun, in the last run's order (new kinds after),
+    each marked with the run it comes from; the last run's memory curve when this one measured none."""
+    if not previous:
+        raise SystemExit("--only needs the last full run's bench/peers/results.json to keep the other rows")
+    old_facts = previous["facts"]
+    fresh = {(r["kernel"], r["size"]): r for r in rows}
+    merged = []
+    for old in previous["rows"]:
+        key = (old["kernel"], old["size"])
+        if key in fresh:
+            merged.append(fresh.pop(key))
+        else:
+            merged.append({"tokens": None, "parts": None, **old,
+                           "carried_from": old.get("carried_from") or f"{old_facts['date']}, commit {old_facts['commit']}"})
+    merged += fresh.values()
+    if memory_points is None:
+        memory_points = {int(seq): tuple(v) for seq, v in previous["memory"].items()}
+    return merged, memory_points
+
+
+def carried_note(rows, measured_memory):
+    carried = sorted({r["carried_from"] for r in rows if r.get("carried_from")})
+    if not carried:
+        return []
+    kernels = ", ".join(dict.fromkeys(r["kernel"] for r in rows if r.get("carried_from")))
+    return [f"Rows carried over unchanged from an earlier run ({'; '.join(carried)}; this run used `--only`):"
+            f" {kernels}{'' if measured_memory else ', and the attention memory curve'}. Their ratios were measured"
+            " within that run; the ceiling above is this run's copy.", ""]
 
 
 def load_previous():
@@ -109,6 +146,8 @@ def target(row, ceiling):
 
 
 def previous_ratio(row, previous):
+    if row.get("carried_from"):
+        return "(carried over)"
     old = find(previous, row)
     return f"{old['ratio_median']:.2f}x" if old else "-"
 
@@ -125,6 +164,12 @@ TITLES = {
     "attention.forward": "Attention forward, causal, batch 1, 8 heads, head dim 64, F32"
                          " (Tessera: flash kernel; PyTorch: materialised softmax(q k^T * scale + mask) v)",
     "attention.forward_backward": "Attention forward+backward (autograd on both sides), same shapes",
+    "moe.forward": "DeepSeekMoE layer forward, hidden 512, 16 routed experts of width 256 + 2 shared, top-4,"
+                   " sigmoid, noaux_tc with a selection bias, no groups, normalised top-k, scaling 2.5, F32"
+                   " (PyTorch: tests/golden/deepseek_moe.py, the same sort-based dispatch, under no_grad;"
+                   " Tessera: dev.tessera.moe.DeepSeekMoE under Grad.off, the same weights)",
+    "moe.forward_backward": "DeepSeekMoE layer forward+backward (autograd on both sides; every parameter's"
+                            " gradient and the input's), same layer",
 }
 
 
@@ -143,6 +188,13 @@ def tables(rows, ceiling, previous):
                              f" | {times(r['tessera'])} | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)}"
                              f" | {gbps(r, 'tessera') / ceiling:.0%} | {gbps(r, 'peer') / ceiling:.0%}"
                              f" | {target(r, ceiling)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+        elif group[0].get("tokens"):
+            lines += [f"| size | Tessera tokens/s | {peer} tokens/s | Tessera ms | {peer} ms | speedup | best calls"
+                      " | target | others' CPU | previous run |", "|---|---|---|---|---|---|---|---|---|---|"]
+            for r in group:
+                lines.append(f"| {r['size']} | {tokens_per_s(r, 'tessera')} | {tokens_per_s(r, 'peer')} | {times(r['tessera'])}"
+                             f" | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)} | {target(r, ceiling)}"
+                             f" | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
         else:
             lines += [f"| size | Tessera ms | {peer} ms | speedup | best calls | target | others' CPU | previous run |",
                       "|---|---|---|---|---|---|---|---|"]
@@ -151,6 +203,49 @@ def tables(rows, ceiling, previous):
                              f" | {target(r, ceiling)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
         lines.append("")
     return lines
+
+
+def tokens_per_s(row, side):
+    return f"{row['tokens'] / row[side]['median_s']:,.0f}"
+
+
+DISPATCH = ("router", "plan", "permute", "unpermute")   # the layer's work besides the experts' GEMMs
+DISPATCH_TARGET = 0.15
+
+
+def moe_parts_table(rows):
+    """Sparse efficiency and the dispatch share, from the parts Tessera timed in each MoE case's JVM."""
+    timed = [r for r in rows if r.get("parts")]
+    if not timed:
+        return []
+    lines = ["### DeepSeekMoE layer in Tessera: sparse efficiency and where the forward's time goes", "",
+             "Timed in the same JVM right after each row's rounds above, every part once per round in turn"
+             f" (medians of the rounds). **Dense**: every expert (16 routed and the shared one) on every token,"
+             " summed, as plain SwiGLU modules (full-height GEMMs, no routing, no dispatch). **Layer / dense**"
+             " against the ideal (k + shared) / (E + shared) = (4 + 2) / (16 + 2) = 0.33: the FLOPs the routing"
+             " saves. The forward's pieces run on inputs from one real forward: router (gate GEMM, sigmoid,"
+             " biased top-k, weights), plan (stable sort by expert, counts), permute (row gather), the routed"
+             " experts (three grouped GEMMs and silu * up), unpermute (weighted combine into F32), shared"
+             f" (one SwiGLU of width 512). **Dispatch share** = router + plan + permute + unpermute over the"
+             f" layer (target under {DISPATCH_TARGET:.0%}); **pieces / layer** = their sum with the experts and"
+             " the shared expert over the layer (near 1: the pieces account for the layer).", "",
+             "| kernel | size | layer ms | dense ms | layer / dense (ideal 0.33) | router ms | plan ms | permute ms"
+             " | experts ms | unpermute ms | shared ms | dispatch share | pieces / layer | others' CPU |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in timed:
+        p = {name: v["median_s"] for name, v in r["parts"]["seconds"].items()}
+        ms = lambda name: f"{p[name] * 1e3:.2f}" if name in p else "-"
+        efficiency = f"{p['layer'] / p['dense']:.2f}"
+        if all(name in p for name in DISPATCH):
+            share = sum(p[name] for name in DISPATCH) / p["layer"]
+            dispatch = f"**{share:.0%}** ({'met' if share < DISPATCH_TARGET else 'missed'})"
+            pieces = f"{sum(p[n] for n in (*DISPATCH, 'experts', 'shared')) / p['layer']:.2f}"
+        else:
+            dispatch = pieces = "-"
+        lines.append(f"| {r['kernel']} | {r['size']} | {ms('layer')} | {ms('dense')} | **{efficiency}** | {ms('router')}"
+                     f" | {ms('plan')} | {ms('permute')} | {ms('experts')} | {ms('unpermute')} | {ms('shared')}"
+                     f" | {dispatch} | {pieces} | {r['parts']['others_during']:.0%} |")
+    return lines + [""]
 
 
 def memory_table(points):
@@ -170,7 +265,9 @@ def memory_table(points):
 
 def agreement(rows):
     lines = ["### Agreement checked before timing", "",
-             "Largest |Tessera - peer| per output; every element lies within atol + rtol * max(|a|, |b|).", ""]
+             "Largest |Tessera - peer| per output; every element lies within atol + rtol * max(|a|, |b|)."
+             " MoE: `indices` are the experts each token chose, which must be identical (tokens whose K-th and"
+             " (K+1)-th choice scores lie within 1e-4 were drawn again); `grad.NAME` is a parameter's gradient.", ""]
     for r in rows:
         checks = ", ".join(f"{a['output']} {a['max_abs_diff']:.1e} (atol {a['atol']:g}, rtol {a['rtol']:g})"
                            for a in r["agreement"])
@@ -185,7 +282,7 @@ def run_to_run(rows, previous):
     moved = []
     for r in rows:
         old = find(previous, r)
-        if not old:
+        if not old or r.get("carried_from"):
             continue
         for side, name in (("tessera", "Tessera"), ("peer", r["peer_name"])):
             change = r[side]["median_s"] / old[side]["median_s"] - 1

@@ -10,4 +10,12 @@ interface PeerCase {
 
     /** The results of the last {@link #run}, by the names the Python driver gives the same results. */
     Map<String, Tensor> outputs();
+
+    /**
+     * Pieces of the kernel, or related calls, that the server times side by side in this JVM (the
+     * {@code parts} command), by name; none by default.
+     */
+    default Map<String, Runnable> parts() {
+        return Map.of();
+    }
 }

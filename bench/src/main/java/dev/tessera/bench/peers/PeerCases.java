@@ -26,11 +26,13 @@ final class PeerCases {
             case "attention.forward" -> attentionForward(read(dir, "q"), read(dir, "k"), read(dir, "v"));
             case "attention.forward_backward" ->
                     attentionForwardBackward(read(dir, "q"), read(dir, "k"), read(dir, "v"), read(dir, "dout"));
+            case "moe.forward" -> MoePeerCases.forward(dir, params);
+            case "moe.forward_backward" -> MoePeerCases.forwardBackward(dir, params);
             default -> throw new IllegalArgumentException("peer server: no kernel named " + kernel);
         };
     }
 
-    private static Tensor read(Path dir, String name) throws IOException {
+    static Tensor read(Path dir, String name) throws IOException {
         return Npy.read(dir.resolve(name + ".npy"));
     }
 
@@ -43,7 +45,7 @@ final class PeerCases {
     }
 
     /** A case whose run computes its named outputs afresh each time. */
-    private abstract static class Computed implements PeerCase {
+    abstract static class Computed implements PeerCase {
         private Map<String, Tensor> last = Map.of();
 
         abstract Map<String, Tensor> compute();
@@ -121,13 +123,13 @@ final class PeerCases {
     }
 
     /** The leaf's gradient, cleared so that the next call computes a fresh one instead of accumulating. */
-    private static Tensor takeGrad(Tensor leaf) {
+    static Tensor takeGrad(Tensor leaf) {
         Tensor grad = leaf.grad();
         leaf.zeroGrad();
         return grad;
     }
 
-    private static Map<String, Tensor> named(Object... nameTensorPairs) {
+    static Map<String, Tensor> named(Object... nameTensorPairs) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < nameTensorPairs.length; i += 2) {
             out.put((String) nameTensorPairs[i], (Tensor) nameTensorPairs[i + 1]);

@@ -9,7 +9,9 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 
@@ -23,6 +25,7 @@ import jdk.incubator.vector.FloatVector;
  * setup KERNEL DIR [KEY=VALUE]   builds a {@link PeerCases case} from DIR's .npy inputs
  * check OUTDIR                   runs it once and writes each output to OUTDIR/NAME.npy
  * time REPS                      runs it REPS times: the seconds of each call
+ * parts REPS                     times the case's parts in turn, REPS rounds: each part's median and fastest seconds
  * memory                         runs it once: resident bytes before (free C heap trimmed) and the peak during it
  * quit
  * </pre>
@@ -64,6 +67,7 @@ public final class PeerServer {
             case "setup" -> setup(words);
             case "check" -> check(Path.of(argument(words, 1)));
             case "time" -> time(Integer.parseInt(argument(words, 1)));
+            case "parts" -> parts(Integer.parseInt(argument(words, 1)));
             case "memory" -> memory();
             default -> throw new IllegalArgumentException("unknown command " + words[0]);
         };
@@ -104,6 +108,29 @@ public final class PeerServer {
             seconds.append(i == 0 ? "" : ", ").append(nanos * 1e-9);
         }
         return "{\"seconds\": [" + seconds + "]}";
+    }
+
+    /** Round-robin over the parts (one call of each per round), so that a disturbance hits them alike. */
+    private String parts(int reps) {
+        Map<String, Runnable> parts = requireCase().parts();
+        Map<String, double[]> seconds = new LinkedHashMap<>();
+        parts.keySet().forEach(name -> seconds.put(name, new double[reps]));
+        for (int i = 0; i < reps; i++) {
+            for (Map.Entry<String, Runnable> part : parts.entrySet()) {
+                long start = System.nanoTime();
+                part.getValue().run();
+                seconds.get(part.getKey())[i] = (System.nanoTime() - start) * 1e-9;
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, double[]> part : seconds.entrySet()) {
+            double[] sorted = part.getValue().clone();
+            Arrays.sort(sorted);
+            double median = (sorted[(reps - 1) / 2] + sorted[reps / 2]) / 2;
+            out.append(out.isEmpty() ? "" : ", ").append(quote(part.getKey()))
+                    .append(": {\"median_s\": ").append(median).append(", \"min_s\": ").append(sorted[0]).append('}');
+        }
+        return "{\"parts\": {" + out + "}}";
     }
 
     private String memory() throws IOException, InterruptedException {
