@@ -16,7 +16,11 @@ import java.util.Map;
  * ops makes almost no Java garbage, so the GC may not run for a long time while native memory
  * grows. So when the bytes handed out and not yet returned pass a threshold, a pool miss asks
  * for a collection and waits briefly for the dead blocks to come back (as the JDK does for
- * direct buffers). The threshold then adapts to twice what stayed live.
+ * direct buffers). The threshold adapts to twice what stayed live: the least live bytes seen since
+ * the last collection began. That least value is only known once the cleaner thread has returned
+ * the dead blocks, which goes on after the collecting thread has stopped waiting, so it is read at
+ * the next miss, not right after the collection (where it would be the bytes still waiting for
+ * the cleaner, and the threshold would double at every collection).
  *
  * <p>Lifetime: a pooled block is handed out as a segment of its own automatic arena, whose
  * cleanup action returns the block to the pool. The JDK keeps that arena alive while any segment
@@ -39,7 +43,8 @@ final class HostAllocator {
     private static long idleBytes;
     /** Pooled bytes handed out and not yet returned. */
     private static long liveBytes;
-    private static long collectAbove = GC_THRESHOLD;
+    /** The least {@link #liveBytes} since the last collection began; before the first one, none. */
+    private static long liveFloor = -1;
 
     /** A pooled block: its memory, and the arena that frees it for good. */
     private record Block(Arena arena, MemorySegment segment) {}
@@ -56,7 +61,7 @@ final class HostAllocator {
         }
         long sizeClass = sizeClass(byteSize);
         Block taken = take(sizeClass);
-        if (taken == null && liveBytes() > collectAbove) {
+        if (taken == null && worthCollecting()) {
             taken = collectAndTake(sizeClass);
         }
         if (taken == null) {
@@ -73,9 +78,18 @@ final class HostAllocator {
         return block.segment.reinterpret(byteSize, Arena.ofAuto(), unused -> release(block, epoch));
     }
 
+    /** Whether live pooled bytes are above twice what stayed live after the last collection (and the minimum). */
+    private static synchronized boolean worthCollecting() {
+        return liveBytes > Math.max(GC_THRESHOLD, 2 * liveFloor);
+    }
+
     /** Asks the GC to find dead tensors, waits up to about half a second for their blocks, then retries the pool. */
     private static Block collectAndTake(long sizeClass) {
-        long before = liveBytes();
+        long before;
+        synchronized (HostAllocator.class) {
+            before = liveBytes;
+            liveFloor = liveBytes;
+        }
         System.gc();
         Block block = null;
         for (int wait = 1; wait <= 256 && block == null; wait *= 2) {
@@ -85,9 +99,6 @@ final class HostAllocator {
                 break;
             }
             sleep(wait);
-        }
-        synchronized (HostAllocator.class) {
-            collectAbove = Math.max(GC_THRESHOLD, 2 * liveBytes);
         }
         return block;
     }
@@ -123,6 +134,7 @@ final class HostAllocator {
     private static synchronized void release(Block block, int epoch) {
         long size = block.segment.byteSize();
         liveBytes -= size;
+        liveFloor = Math.min(liveFloor, liveBytes);
         MemoryAccount.released(size, epoch);
         if (idleBytes + size > POOL_LIMIT) {
             block.arena.close();
