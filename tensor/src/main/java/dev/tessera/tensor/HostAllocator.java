@@ -18,11 +18,12 @@ import java.util.concurrent.TimeUnit;
  * ops makes almost no Java garbage, so the GC may not run for a long time while native memory
  * grows. So when the bytes handed out and not yet returned pass a threshold, a pool miss asks
  * for a collection and waits for the cleaner thread to return the dead blocks (as the JDK does for
- * direct buffers), no longer than it takes the cleaner to reach them. The threshold adapts to twice what stayed live: the least live bytes seen since
- * the last collection began. That least value is only known once the cleaner thread has returned
- * the dead blocks, which goes on after the collecting thread has stopped waiting, so it is read at
- * the next miss, not right after the collection (where it would be the bytes still waiting for
- * the cleaner, and the threshold would double at every collection).
+ * direct buffers), no longer than it takes the cleaner to reach them. The threshold adapts to
+ * twice what stayed live: the least live bytes seen since the last collection began. That least
+ * value is only known once the cleaner thread has returned the dead blocks, which goes on after
+ * the collecting thread has stopped waiting, so it is read at the next miss, not right after the
+ * collection (where it would be the bytes still waiting for the cleaner, and the threshold would
+ * double at every collection).
  *
  * <p>Lifetime: a pooled block is handed out as a segment of its own automatic arena, whose
  * cleanup action returns the block to the pool. The JDK keeps that arena alive while any segment
