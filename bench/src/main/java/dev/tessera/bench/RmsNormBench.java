@@ -18,7 +18,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * <p>Bytes per call, with R x C = 4096 x 1024 floats (16 MiB) per matrix: the forward reads x and w
  * and writes y, 8 RC + 4 C bytes (33.6 MB); the backward reads dy, x, w and r and writes dx and dw,
  * 12 RC + 8 C + 4 R bytes (50.4 MB); forwardBackward moves both, 20 RC + 12 C + 4 R (83.9 MB).
- * GB/s = bytes / time.
+ * GB/s = bytes / time. {@code copy}, a copy of x into a fresh tensor (8 RC bytes, the forward's
+ * traffic through the same allocator), is the memory ceiling measured in the same run.
  */
 public class RmsNormBench extends KernelBench {
     private static final int ROWS = 4096;
@@ -51,6 +52,7 @@ public class RmsNormBench extends KernelBench {
                 rstd.to(Device.reference()));
         Tensor wantY = Fused.rmsNorm(Verify.reference(x), Verify.reference(w), EPS);
         switch (Verify.method(params)) {
+            case "copy" -> Verify.close("copy", copy(), Verify.reference(x), 0, 0);
             case "forward" -> Verify.close("forward", forward(), wantY, 1e-6, 1e-5);
             case "forwardBackward" -> {
                 Tensor[] got = forwardBackward();
@@ -67,6 +69,11 @@ public class RmsNormBench extends KernelBench {
             }
             default -> throw new IllegalStateException("RmsNormBench: no check for " + params.getBenchmark());
         }
+    }
+
+    @Benchmark
+    public Tensor copy() {
+        return x.copy();
     }
 
     @Benchmark

@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A caching allocator for host memory. Page faults are expensive on the machines Tessera runs on
@@ -15,8 +17,13 @@ import java.util.Map;
  * <p>Collection: blocks return only when the GC finds their tensors dead, and a loop of tensor
  * ops makes almost no Java garbage, so the GC may not run for a long time while native memory
  * grows. So when the bytes handed out and not yet returned pass a threshold, a pool miss asks
- * for a collection and waits briefly for the dead blocks to come back (as the JDK does for
- * direct buffers). The threshold then adapts to twice what stayed live.
+ * for a collection and waits for the cleaner thread to return the dead blocks (as the JDK does for
+ * direct buffers), no longer than it takes the cleaner to reach them. The threshold adapts to
+ * twice what stayed live: the least live bytes seen since the last collection began. That least
+ * value is only known once the cleaner thread has returned the dead blocks, which goes on after
+ * the collecting thread has stopped waiting, so it is read at the next miss, not right after the
+ * collection (where it would be the bytes still waiting for the cleaner, and the threshold would
+ * double at every collection).
  *
  * <p>Lifetime: a pooled block is handed out as a segment of its own automatic arena, whose
  * cleanup action returns the block to the pool. The JDK keeps that arena alive while any segment
@@ -35,11 +42,15 @@ final class HostAllocator {
     /** Live pooled bytes that trigger a collection on a pool miss, at the least. */
     static final long GC_THRESHOLD = Long.getLong("tessera.pool.gcThresholdBytes", 1L << 30);
 
+    /** The longest a collection waits for the cleaner to reach the blocks it found dead. */
+    private static final long MAX_WAIT_MILLIS = 250;
+
     private static final Map<Long, ArrayDeque<Block>> FREE = new HashMap<>();
     private static long idleBytes;
     /** Pooled bytes handed out and not yet returned. */
     private static long liveBytes;
-    private static long collectAbove = GC_THRESHOLD;
+    /** The least {@link #liveBytes} since the last collection began; before the first one, none. */
+    private static long liveFloor = -1;
 
     /** A pooled block: its memory, and the arena that frees it for good. */
     private record Block(Arena arena, MemorySegment segment) {}
@@ -56,7 +67,7 @@ final class HostAllocator {
         }
         long sizeClass = sizeClass(byteSize);
         Block taken = take(sizeClass);
-        if (taken == null && liveBytes() > collectAbove) {
+        if (taken == null && worthCollecting()) {
             taken = collectAndTake(sizeClass);
         }
         if (taken == null) {
@@ -73,23 +84,48 @@ final class HostAllocator {
         return block.segment.reinterpret(byteSize, Arena.ofAuto(), unused -> release(block, epoch));
     }
 
-    /** Asks the GC to find dead tensors, waits up to about half a second for their blocks, then retries the pool. */
+    /** Whether live pooled bytes are above twice what stayed live after the last collection (and the minimum). */
+    private static synchronized boolean worthCollecting() {
+        return liveBytes > Math.max(GC_THRESHOLD, 2 * liveFloor);
+    }
+
+    /**
+     * Asks the GC to find dead tensors, waits until the cleaner has reached what it found (at most
+     * {@link #MAX_WAIT_MILLIS}), then retries the pool. A sentinel arena dropped just before the
+     * collection dies in it too, and its cleanup runs on the cleaner thread that returns the blocks:
+     * when it has run, the collection's returns are done or under way, so a collection that found
+     * nothing costs the collection alone, not a wait for blocks that will never come.
+     */
     private static Block collectAndTake(long sizeClass) {
-        long before = liveBytes();
+        synchronized (HostAllocator.class) {
+            liveFloor = liveBytes;
+        }
+        CountDownLatch cleaned = new CountDownLatch(1);
+        dropSentinel(cleaned);
         System.gc();
-        Block block = null;
-        for (int wait = 1; wait <= 256 && block == null; wait *= 2) {
-            block = take(sizeClass);
-            if (block == null && liveBytes() < before) {
-                block = take(sizeClass); // something came back, just not of this class: stop waiting
+        try {
+            cleaned.await(MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Returns queued behind the sentinel may still be running: wait while they go on.
+        long seen = liveBytes();
+        Block block = take(sizeClass);
+        for (int wait = 0; block == null && wait < 16; wait++) {
+            sleep(1);
+            long now = liveBytes();
+            if (now == seen) {
                 break;
             }
-            sleep(wait);
-        }
-        synchronized (HostAllocator.class) {
-            collectAbove = Math.max(GC_THRESHOLD, 2 * liveBytes);
+            seen = now;
+            block = take(sizeClass);
         }
         return block;
+    }
+
+    /** Makes an unreachable automatic arena whose cleanup counts {@code cleaned} down. */
+    private static void dropSentinel(CountDownLatch cleaned) {
+        MemorySegment.NULL.reinterpret(0, Arena.ofAuto(), unused -> cleaned.countDown());
     }
 
     private static void sleep(long millis) {
@@ -123,6 +159,7 @@ final class HostAllocator {
     private static synchronized void release(Block block, int epoch) {
         long size = block.segment.byteSize();
         liveBytes -= size;
+        liveFloor = Math.min(liveFloor, liveBytes);
         MemoryAccount.released(size, epoch);
         if (idleBytes + size > POOL_LIMIT) {
             block.arena.close();
