@@ -67,6 +67,18 @@ final class AttentionBlocks {
     }
 
     /**
+     * The block for the t-th of a head's {@code blocks} work items. Under a causal mask later query
+     * blocks see more keys and earlier key blocks more queries, so items alternate between the first
+     * and the last remaining block, and the contiguous ranges the threads get carry similar work.
+     */
+    static int balanced(int t, int blocks, boolean causal) {
+        if (!causal) {
+            return t;
+        }
+        return t % 2 == 0 ? t / 2 : blocks - 1 - t / 2;
+    }
+
+    /**
      * {@code out[i][j] = sum_t a[i][t] bt[t][j]} for {@code i < rows} (a multiple of 4), {@code t < depth},
      * {@code j < cols}; a, bt and out have row strides lda, ldb and ldo.
      */
@@ -107,21 +119,23 @@ final class AttentionBlocks {
     }
 
     /**
-     * {@code acc[i][e] += sum_j p[i][j] b[j][e]} for {@code i < rows} (a multiple of 4),
+     * {@code acc[accAt + i * ldc + e] += sum_j p[i][j] b[j][e]} for {@code i < rows} (a multiple of 4),
      * {@code j < count}, {@code e < width}; p, b and acc have row strides ldp, ldb and ldc.
      */
-    static void times(float[] p, int ldp, int rows, int count, float[] b, int ldb, int width, float[] acc, int ldc) {
+    static void times(float[] p, int ldp, int rows, int count, float[] b, int ldb, int width, float[] acc, int accAt,
+            int ldc) {
         int bound = (int) Simd.bound(width);
         for (int i = 0; i < rows; i += 4) {
             int p0 = i * ldp;
             int p1 = p0 + ldp;
             int p2 = p1 + ldp;
             int p3 = p2 + ldp;
+            int c0 = accAt + i * ldc;
             for (int e = 0; e < bound; e += LANES) {
-                FloatVector s0 = FloatVector.fromArray(F, acc, i * ldc + e);
-                FloatVector s1 = FloatVector.fromArray(F, acc, (i + 1) * ldc + e);
-                FloatVector s2 = FloatVector.fromArray(F, acc, (i + 2) * ldc + e);
-                FloatVector s3 = FloatVector.fromArray(F, acc, (i + 3) * ldc + e);
+                FloatVector s0 = FloatVector.fromArray(F, acc, c0 + e);
+                FloatVector s1 = FloatVector.fromArray(F, acc, c0 + ldc + e);
+                FloatVector s2 = FloatVector.fromArray(F, acc, c0 + 2 * ldc + e);
+                FloatVector s3 = FloatVector.fromArray(F, acc, c0 + 3 * ldc + e);
                 for (int j = 0; j < count; j++) {
                     FloatVector v = FloatVector.fromArray(F, b, j * ldb + e);
                     s0 = v.fma(FloatVector.broadcast(F, p[p0 + j]), s0);
@@ -129,18 +143,18 @@ final class AttentionBlocks {
                     s2 = v.fma(FloatVector.broadcast(F, p[p2 + j]), s2);
                     s3 = v.fma(FloatVector.broadcast(F, p[p3 + j]), s3);
                 }
-                s0.intoArray(acc, i * ldc + e);
-                s1.intoArray(acc, (i + 1) * ldc + e);
-                s2.intoArray(acc, (i + 2) * ldc + e);
-                s3.intoArray(acc, (i + 3) * ldc + e);
+                s0.intoArray(acc, c0 + e);
+                s1.intoArray(acc, c0 + ldc + e);
+                s2.intoArray(acc, c0 + 2 * ldc + e);
+                s3.intoArray(acc, c0 + 3 * ldc + e);
             }
             for (int e = bound; e < width; e++) {
                 for (int x = 0; x < 4; x++) {
-                    float s = acc[(i + x) * ldc + e];
+                    float s = acc[c0 + x * ldc + e];
                     for (int j = 0; j < count; j++) {
                         s = Math.fma(b[j * ldb + e], p[p0 + x * ldp + j], s);
                     }
-                    acc[(i + x) * ldc + e] = s;
+                    acc[c0 + x * ldc + e] = s;
                 }
             }
         }
@@ -218,6 +232,17 @@ final class AttentionBlocks {
             sum += s[at + j];
         }
         return sum;
+    }
+
+    /** {@code dst[at .. at + n) += src[from .. from + n)}. */
+    static void add(float[] src, int from, float[] dst, int at, int n) {
+        int bound = (int) Simd.bound(n);
+        for (int j = 0; j < bound; j += LANES) {
+            FloatVector.fromArray(F, dst, at + j).add(FloatVector.fromArray(F, src, from + j)).intoArray(dst, at + j);
+        }
+        for (int j = bound; j < n; j++) {
+            dst[at + j] += src[from + j];
+        }
     }
 
     /** {@code s[at .. at + n) *= factor}. */

@@ -6,20 +6,25 @@ import static dev.tessera.tensor.cpu.AttentionBlocks.BR;
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
- * The FlashAttention-2 backward (REFERENCE.md §5.2) for F32, BF16 and F16, in its deterministic
- * two-pass form: first D = rowsum(dO * O) per query row; then dK and dV with one work item per
- * (batch, kv head, key block), looping over the query blocks of every query head in the group; then
- * dQ with one work item per (batch, head, query block), looping over key blocks. Both passes rebuild
- * the probabilities P = exp(S - L) from the forward's log-sum-exp with the forward's own staging
- * and block products, so S has the same bits. Each output element is summed by one thread in a
- * fixed order, no atomics. Extra memory: the O(Nq) row sums and a few blocks per thread.
+ * The FlashAttention-2 backward (REFERENCE.md §5.2) for F32, BF16 and F16, in one pass: first
+ * D = rowsum(dO * O) per query row; then, one (batch, kv head) group at a time, one work item per key
+ * block, which loops over the query blocks of every query head in the group, rebuilds the
+ * probabilities P = exp(S - L) from the forward's log-sum-exp (with the forward's own staging and
+ * block products, so S has the same bits) and accumulates dK and dV of its block and the block's
+ * share of dQ. The key blocks are split statically over the pool's threads; each thread adds its dQ
+ * shares into a private buffer, and the buffers are summed in thread order once the group is done.
+ * So every output element is summed in a fixed order, without atomics, for a given thread count.
+ * Extra memory: the O(Nq) row sums, a few blocks per thread, and per thread one group's dQ
+ * (group x Nq x headDim floats).
  */
 final class FlashAttentionBackward {
     private FlashAttentionBackward() {}
 
-    /** Per-thread blocks: Q (scaled), dO, K transposed and row-major, V transposed, P, dS, L and D rows, and an accumulator. */
+    /** Per-thread blocks: Q (scaled), dO, K transposed and row-major, V transposed, P, dS, L and D rows, dK and dV. */
     private static final class Tiles {
         final int headDimPadded;
         final int valueDimPadded;
@@ -36,23 +41,40 @@ final class FlashAttentionBackward {
         final float[] accK;
         final float[] accV;
 
-        Tiles(AttentionShape shape, boolean keyBlocks) {
+        Tiles(AttentionShape shape) {
             headDimPadded = AttentionBlocks.padded(shape.headDim());
             valueDimPadded = AttentionBlocks.padded(shape.valueDim());
             query = Scratch.newFloats(BR * headDimPadded);
             gradOut = Scratch.newFloats(BR * valueDimPadded);
             keysT = Scratch.newFloats(shape.headDim() * BC);
-            keys = keyBlocks ? null : Scratch.newFloats(BC * headDimPadded);
+            keys = Scratch.newFloats(BC * headDimPadded);
             valuesT = Scratch.newFloats(shape.valueDim() * BC);
-            // Key items accumulate dK and dV for one key block; query items accumulate dQ in accK.
-            accK = Scratch.newFloats((keyBlocks ? BC : BR) * headDimPadded);
-            accV = keyBlocks ? Scratch.newFloats(BC * valueDimPadded) : null;
+            accK = Scratch.newFloats(BC * headDimPadded);
+            accV = Scratch.newFloats(BC * valueDimPadded);
         }
     }
 
     /** The call's inputs as operands. */
     private record Problem(AttentionShape shape, AttentionOperand q, AttentionOperand k, AttentionOperand v,
             AttentionOperand mask, AttentionOperand gradOut, AttentionOperand lse, float[] delta, float scale) {}
+
+    /**
+     * The threads' dQ partial sums for one (batch, kv head) group: per chunk of key blocks, per query
+     * head of the group, {@code rows} rows (the query blocks' rows) of {@code ld} floats.
+     */
+    private record Partials(float[] sums, int rows, int ld, int size) {
+        static Partials of(AttentionShape shape, int chunks) {
+            int rows = shape.queryBlocks() * BR;
+            int ld = AttentionBlocks.padded(shape.headDim());
+            int size = Math.toIntExact((long) shape.group() * rows * ld);
+            return new Partials(Scratch.newFloats(Math.toIntExact((long) chunks * size)), rows, ld, size);
+        }
+
+        /** Where row r of the group's query head {@code local} starts in chunk {@code chunk}'s sums. */
+        int at(int chunk, int local, long r) {
+            return chunk * size + (int) ((local * (long) rows + r) * ld);
+        }
+    }
 
     static void backward(Tensor gradOut, Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor lse, double scale,
             boolean causal, Tensor gradQ, Tensor gradK, Tensor gradV) {
@@ -65,25 +87,28 @@ final class FlashAttentionBackward {
         Problem p = new Problem(shape, AttentionOperand.of(q), AttentionOperand.of(k), AttentionOperand.of(v),
                 AttentionOperand.of(mask), dO, AttentionOperand.ofRowStatistics(lse),
                 rowDots(shape, dO, AttentionOperand.of(out)), (float) scale);
+        AttentionOperand dq = AttentionOperand.of(gradQ);
         AttentionOperand dk = AttentionOperand.of(gradK);
         AttentionOperand dv = AttentionOperand.of(gradV);
         int keyBlocks = shape.keyBlocks();
-        Parallel.forRange((long) shape.batch() * shape.kvHeads() * keyBlocks, 1, (start, end) -> {
-            Tiles t = new Tiles(shape, true);
-            for (long item = start; item < end; item++) {
-                int bg = (int) (item / keyBlocks);
-                keyBlock(p, bg / shape.kvHeads(), bg % shape.kvHeads(), (int) (item % keyBlocks), t, dk, dv);
+        int chunks = Parallel.chunks(keyBlocks, 1);
+        List<Tiles> tiles = IntStream.range(0, chunks).mapToObj(c -> new Tiles(shape)).toList();
+        Partials partials = Partials.of(shape, chunks);
+        for (int b = 0; b < shape.batch(); b++) {
+            for (int g = 0; g < shape.kvHeads(); g++) {
+                int batch = b;
+                int kvHead = g;
+                Parallel.forChunks(keyBlocks, 1, (chunk, start, end) -> {
+                    int at = partials.at(chunk, 0, 0);
+                    Arrays.fill(partials.sums(), at, at + partials.size(), 0);
+                    for (long item = start; item < end; item++) {
+                        int block = AttentionBlocks.balanced((int) item, keyBlocks, causal);
+                        keyBlock(p, batch, kvHead, block, tiles.get(chunk), partials, chunk, dk, dv);
+                    }
+                });
+                reduceGradQ(p, b, g, partials, chunks, dq);
             }
-        });
-        AttentionOperand dq = AttentionOperand.of(gradQ);
-        int queryBlocks = shape.queryBlocks();
-        Parallel.forRange((long) shape.batch() * shape.heads() * queryBlocks, 1, (start, end) -> {
-            Tiles t = new Tiles(shape, false);
-            for (long item = start; item < end; item++) {
-                int bh = (int) (item / queryBlocks);
-                queryBlock(p, bh / shape.heads(), bh % shape.heads(), (int) (item % queryBlocks), t, dq);
-            }
-        });
+        }
     }
 
     /** D = rowsum(dO * O) per (b, h, r), in (b, h, r) order, summed in double and rounded once. */
@@ -118,14 +143,12 @@ final class FlashAttentionBackward {
         System.arraycopy(p.delta, (int) (((long) b * shape.heads() + h) * shape.queries() + r0), t.delta, 0, rows);
     }
 
-    /** Stages the key block {@code [c0, c0 + cols)} of (b, g): K transposed (and row-major for dQ), V transposed. */
+    /** Stages the key block {@code [c0, c0 + cols)} of (b, g): K transposed and row-major, V transposed. */
     private static void stageKeyBlock(Problem p, int b, int g, long c0, int cols, Tiles t) {
         AttentionShape shape = p.shape;
         FlashAttention.stageKeysTransposed(p.k, b, g, c0, cols, shape.headDim(), t.keysT);
         FlashAttention.stageKeysTransposed(p.v, b, g, c0, cols, shape.valueDim(), t.valuesT);
-        if (t.keys != null) {
-            p.k.rowsTo(b, g, c0, cols, shape.headDim(), t.keys, t.headDimPadded);
-        }
+        p.k.rowsTo(b, g, c0, cols, shape.headDim(), t.keys, t.headDimPadded);
     }
 
     /**
@@ -155,8 +178,12 @@ final class FlashAttentionBackward {
         }
     }
 
-    /** dK and dV of one key block: sums over every query block of every query head sharing kv head g. */
-    private static void keyBlock(Problem p, int b, int g, int block, Tiles t, AttentionOperand dk, AttentionOperand dv) {
+    /**
+     * dK and dV of one key block, summed over every query block of every query head sharing kv head g;
+     * its shares dS K of dQ go into chunk {@code chunk}'s partial sums, unscaled.
+     */
+    private static void keyBlock(Problem p, int b, int g, int block, Tiles t, Partials partials, int chunk,
+            AttentionOperand dk, AttentionOperand dv) {
         AttentionShape shape = p.shape;
         long c0 = (long) block * BC;
         int cols = (int) Math.min(BC, shape.keys() - c0);
@@ -165,7 +192,8 @@ final class FlashAttentionBackward {
         Arrays.fill(t.accK, 0);
         Arrays.fill(t.accV, 0);
         int first = AttentionBlocks.queryBlockStart(shape.causal(), c0, shape.shift(), shape.queries());
-        for (int h = g * shape.group(); h < (g + 1) * shape.group(); h++) {
+        for (int local = 0; local < shape.group(); local++) {
+            int h = g * shape.group() + local;
             for (int i = first; i < shape.queryBlocks(); i++) {
                 long r0 = (long) i * BR;
                 int rows = (int) Math.min(BR, shape.queries() - r0);
@@ -176,6 +204,8 @@ final class FlashAttentionBackward {
                 // Q is staged times scale, so dS^T Q here is already scale dS^T q.
                 AttentionBlocks.transposedTimes(t.gradScores, BC, rows, tiledCols, t.query, t.headDimPadded, t.headDimPadded,
                         t.accK, t.headDimPadded);
+                AttentionBlocks.times(t.gradScores, BC, AttentionBlocks.tiled(rows), cols, t.keys, t.headDimPadded,
+                        t.headDimPadded, partials.sums(), partials.at(chunk, local, r0), partials.ld());
             }
         }
         for (int c = 0; c < cols; c++) {
@@ -184,26 +214,22 @@ final class FlashAttentionBackward {
         }
     }
 
-    /** dQ of one query block: scale times the sum over its key blocks of dS K. */
-    private static void queryBlock(Problem p, int b, int h, int block, Tiles t, AttentionOperand dq) {
+    /** dQ of the group's query heads: scale times the chunks' partial sums, added in chunk order, into gradQ. */
+    private static void reduceGradQ(Problem p, int b, int g, Partials partials, int chunks, AttentionOperand dq) {
         AttentionShape shape = p.shape;
-        long r0 = (long) block * BR;
-        int rows = (int) Math.min(BR, shape.queries() - r0);
-        int tiled = AttentionBlocks.tiled(rows);
-        stageQueryBlock(p, b, h, r0, rows, t);
-        Arrays.fill(t.accK, 0);
-        int end = AttentionBlocks.keyBlockEnd(shape.causal(), r0, rows, shape.shift(), shape.keys());
-        for (int j = 0; j < end; j++) {
-            long c0 = (long) j * BC;
-            int cols = (int) Math.min(BC, shape.keys() - c0);
-            stageKeyBlock(p, b, shape.kvHead(h), c0, cols, t);
-            probabilities(p, b, h, r0, rows, c0, cols, t);
-            AttentionBlocks.times(t.gradScores, BC, tiled, cols, t.keys, t.headDimPadded, t.headDimPadded, t.accK,
-                    t.headDimPadded);
-        }
-        AttentionBlocks.scale(t.accK, 0, rows * t.headDimPadded, p.scale);
-        for (int i = 0; i < rows; i++) {
-            dq.writeRow(b, h, r0 + i, shape.headDim(), t.accK, i * t.headDimPadded);
-        }
+        long rows = (long) shape.group() * shape.queries();
+        float[] sums = partials.sums();
+        Parallel.forRange(rows, Math.max(1, Elementwise.GRAIN / Math.max(1, chunks * partials.ld())), (start, end) -> {
+            for (long row = start; row < end; row++) {
+                int local = (int) (row / shape.queries());
+                long r = row % shape.queries();
+                int at = partials.at(0, local, r);
+                for (int c = 1; c < chunks; c++) {
+                    AttentionBlocks.add(sums, partials.at(c, local, r), sums, at, partials.ld());
+                }
+                AttentionBlocks.scale(sums, at, partials.ld(), p.scale);
+                dq.writeRow(b, g * shape.group() + local, r, shape.headDim(), sums, at);
+            }
+        });
     }
 }
