@@ -139,7 +139,7 @@ final class FlashAttentionBackward {
         FlashAttention.stageQueries(p.q, b, h, r0, rows, shape.headDim(), p.scale, t.query, t.headDimPadded);
         p.gradOut.rowsTo(b, h, r0, rows, shape.valueDim(), t.gradOut, t.valueDimPadded);
         Arrays.fill(t.gradOut, rows * t.valueDimPadded, AttentionBlocks.tiled(rows) * t.valueDimPadded, 0);
-        p.lse.rowsTo(b, h, r0, rows, 1, t.lse, 1);
+        p.lse.columnTo(b, h, r0, rows, t.lse);
         System.arraycopy(p.delta, (int) (((long) b * shape.heads() + h) * shape.queries() + r0), t.delta, 0, rows);
     }
 
