@@ -11,15 +11,16 @@ import java.util.stream.IntStream;
 
 /**
  * The FlashAttention-2 backward (REFERENCE.md §5.2) for F32, BF16 and F16, in one pass: first
- * D = rowsum(dO * O) per query row; then, one (batch, kv head) group at a time, one work item per key
- * block, which loops over the query blocks of every query head in the group, rebuilds the
- * probabilities P = exp(S - L) from the forward's log-sum-exp (with the forward's own staging and
- * block products, so S has the same bits) and accumulates dK and dV of its block and the block's
- * share of dQ. The key blocks are split statically over the pool's threads; each thread adds its dQ
- * shares into a private buffer, and the buffers are summed in thread order once the group is done.
- * So every output element is summed in a fixed order, without atomics, for a given thread count.
- * Extra memory: the O(Nq) row sums, a few blocks per thread, and per thread one group's dQ
- * (group x Nq x headDim floats).
+ * D = rowsum(dO * O) per query row; then one work item per (batch, kv head, key block), which loops
+ * over the query blocks of every query head in the group, rebuilds the probabilities
+ * P = exp(S - L) from the forward's log-sum-exp (with the forward's own staging and block products,
+ * so S has the same bits) and accumulates dK and dV of its block and the block's share of dQ. The
+ * items of a span of groups at a time are split statically over the pool's threads; each thread
+ * adds its dQ shares into a private buffer, and the buffers are summed in thread order once the span
+ * is done. So every output element is summed in a fixed order, without atomics, for a given thread
+ * count. A span is one group, or, when there are fewer key blocks than threads, ceil(threads / key
+ * blocks) groups, so that every thread gets work. Extra memory: the O(Nq) row sums, a few blocks per
+ * thread, and per thread one span's dQ (span x group x Nq x headDim floats).
  */
 final class FlashAttentionBackward {
     private FlashAttentionBackward() {}
@@ -59,18 +60,20 @@ final class FlashAttentionBackward {
             AttentionOperand mask, AttentionOperand gradOut, AttentionOperand lse, float[] delta, float scale) {}
 
     /**
-     * The threads' dQ partial sums for one (batch, kv head) group: per chunk of key blocks, per query
-     * head of the group, {@code rows} rows (the query blocks' rows) of {@code ld} floats.
+     * The threads' dQ partial sums for a span of (batch, kv head) groups: per chunk of work items, per
+     * query head of the span (span x group of them, in (batch, head) order), {@code rows} rows (the
+     * query blocks' rows) of {@code ld} floats.
      */
     private record Partials(float[] sums, int rows, int ld, int size) {
-        static Partials of(AttentionShape shape, int chunks) {
+        static Partials of(AttentionShape shape, int span, int chunks) {
+            int heads = span * shape.group();
             int rows = shape.queryBlocks() * BR;
             int ld = AttentionBlocks.padded(shape.headDim());
-            int size = Math.toIntExact((long) shape.group() * rows * ld);
+            int size = Math.toIntExact((long) heads * rows * ld);
             return new Partials(Scratch.newFloats(Math.toIntExact((long) chunks * size)), rows, ld, size);
         }
 
-        /** Where row r of the group's query head {@code local} starts in chunk {@code chunk}'s sums. */
+        /** Where row r of the span's query head {@code local} starts in chunk {@code chunk}'s sums. */
         int at(int chunk, int local, long r) {
             return chunk * size + (int) ((local * (long) rows + r) * ld);
         }
@@ -91,23 +94,25 @@ final class FlashAttentionBackward {
         AttentionOperand dk = AttentionOperand.of(gradK);
         AttentionOperand dv = AttentionOperand.of(gradV);
         int keyBlocks = shape.keyBlocks();
-        int chunks = Parallel.chunks(keyBlocks, 1);
+        int groups = Math.toIntExact((long) shape.batch() * shape.kvHeads());
+        int span = Math.max(1, Math.min(groups, AttentionBlocks.blocks(Parallel.THREADS, Math.max(1, keyBlocks))));
+        int chunks = Parallel.chunks((long) span * keyBlocks, 1);
         List<Tiles> tiles = IntStream.range(0, chunks).mapToObj(c -> new Tiles(shape)).toList();
-        Partials partials = Partials.of(shape, chunks);
-        for (int b = 0; b < shape.batch(); b++) {
-            for (int g = 0; g < shape.kvHeads(); g++) {
-                int batch = b;
-                int kvHead = g;
-                Parallel.forChunks(keyBlocks, 1, (chunk, start, end) -> {
-                    int at = partials.at(chunk, 0, 0);
-                    Arrays.fill(partials.sums(), at, at + partials.size(), 0);
-                    for (long item = start; item < end; item++) {
-                        int block = AttentionBlocks.balanced((int) item, keyBlocks, causal);
-                        keyBlock(p, batch, kvHead, block, tiles.get(chunk), partials, chunk, dk, dv);
-                    }
-                });
-                reduceGradQ(p, b, g, partials, chunks, dq);
-            }
+        Partials partials = Partials.of(shape, span, chunks);
+        for (int first = 0; first < groups; first += span) {
+            int firstGroup = first;
+            int count = Math.min(span, groups - first);
+            long items = (long) count * keyBlocks;
+            Parallel.forChunks(items, 1, (chunk, start, end) -> {
+                int at = partials.at(chunk, 0, 0);
+                Arrays.fill(partials.sums(), at, at + partials.size(), 0);
+                for (long item = start; item < end; item++) {
+                    int local = (int) (item / keyBlocks);
+                    int block = AttentionBlocks.balanced((int) (item % keyBlocks), keyBlocks, causal);
+                    keyBlock(p, firstGroup + local, local, block, tiles.get(chunk), partials, chunk, dk, dv);
+                }
+            });
+            reduceGradQ(p, firstGroup, count, partials, Parallel.chunks(items, 1), dq);
         }
     }
 
@@ -179,12 +184,15 @@ final class FlashAttentionBackward {
     }
 
     /**
-     * dK and dV of one key block, summed over every query block of every query head sharing kv head g;
-     * its shares dS K of dQ go into chunk {@code chunk}'s partial sums, unscaled.
+     * dK and dV of one key block of group {@code bg} (batch times kv heads plus kv head), summed over
+     * every query block of every query head sharing its kv head; its shares dS K of dQ go, unscaled,
+     * into chunk {@code chunk}'s partial sums, where the group is the span's {@code local}-th.
      */
-    private static void keyBlock(Problem p, int b, int g, int block, Tiles t, Partials partials, int chunk,
+    private static void keyBlock(Problem p, int bg, int local, int block, Tiles t, Partials partials, int chunk,
             AttentionOperand dk, AttentionOperand dv) {
         AttentionShape shape = p.shape;
+        int b = bg / shape.kvHeads();
+        int g = bg % shape.kvHeads();
         long c0 = (long) block * BC;
         int cols = (int) Math.min(BC, shape.keys() - c0);
         int tiledCols = AttentionBlocks.tiled(cols);
@@ -192,8 +200,8 @@ final class FlashAttentionBackward {
         Arrays.fill(t.accK, 0);
         Arrays.fill(t.accV, 0);
         int first = AttentionBlocks.queryBlockStart(shape.causal(), c0, shape.shift(), shape.queries());
-        for (int local = 0; local < shape.group(); local++) {
-            int h = g * shape.group() + local;
+        for (int x = 0; x < shape.group(); x++) {
+            int h = g * shape.group() + x;
             for (int i = first; i < shape.queryBlocks(); i++) {
                 long r0 = (long) i * BR;
                 int rows = (int) Math.min(BR, shape.queries() - r0);
@@ -205,7 +213,7 @@ final class FlashAttentionBackward {
                 AttentionBlocks.transposedTimes(t.gradScores, BC, rows, tiledCols, t.query, t.headDimPadded, t.headDimPadded,
                         t.accK, t.headDimPadded);
                 AttentionBlocks.times(t.gradScores, BC, AttentionBlocks.tiled(rows), cols, t.keys, t.headDimPadded,
-                        t.headDimPadded, partials.sums(), partials.at(chunk, local, r0), partials.ld());
+                        t.headDimPadded, partials.sums(), partials.at(chunk, local * shape.group() + x, r0), partials.ld());
             }
         }
         for (int c = 0; c < cols; c++) {
@@ -214,10 +222,15 @@ final class FlashAttentionBackward {
         }
     }
 
-    /** dQ of the group's query heads: scale times the chunks' partial sums, added in chunk order, into gradQ. */
-    private static void reduceGradQ(Problem p, int b, int g, Partials partials, int chunks, AttentionOperand dq) {
+    /**
+     * dQ of the query heads of the {@code count} groups from {@code firstGroup}: scale times the
+     * partial sums of the first {@code chunks} chunks, added in chunk order, into gradQ.
+     */
+    private static void reduceGradQ(Problem p, int firstGroup, int count, Partials partials, int chunks,
+            AttentionOperand dq) {
         AttentionShape shape = p.shape;
-        long rows = (long) shape.group() * shape.queries();
+        int firstHead = firstGroup * shape.group();
+        long rows = (long) count * shape.group() * shape.queries();
         float[] sums = partials.sums();
         Parallel.forRange(rows, Math.max(1, Elementwise.GRAIN / Math.max(1, chunks * partials.ld())), (start, end) -> {
             for (long row = start; row < end; row++) {
@@ -228,7 +241,8 @@ final class FlashAttentionBackward {
                     AttentionBlocks.add(sums, partials.at(c, local, r), sums, at, partials.ld());
                 }
                 AttentionBlocks.scale(sums, at, partials.ld(), p.scale);
-                dq.writeRow(b, g * shape.group() + local, r, shape.headDim(), sums, at);
+                int head = firstHead + local;
+                dq.writeRow(head / shape.heads(), head % shape.heads(), r, shape.headDim(), sums, at);
             }
         });
     }
