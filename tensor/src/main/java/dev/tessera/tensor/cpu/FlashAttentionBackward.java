@@ -18,12 +18,16 @@ import java.util.stream.IntStream;
  * items of a span of groups at a time are split statically over the pool's threads; each thread
  * adds its dQ shares into a private buffer, and the buffers are summed in thread order once the span
  * is done. So every output element is summed in a fixed order, without atomics, for a given thread
- * count. A span is one group, or, when there are fewer key blocks than threads, ceil(threads / key
- * blocks) groups, so that every thread gets work. Extra memory: the O(Nq) row sums, a few blocks per
- * thread, and per thread one span's dQ (span x group x Nq x headDim floats).
+ * count. A span holds as many groups as fit in {@link #SPAN_ROWS} query rows (fewer barriers for
+ * short sequences), and at least ceil(threads / key blocks), so that every thread gets work. Extra
+ * memory: the O(Nq) row sums, a few blocks per thread, and per thread one span's dQ: span x group x
+ * Nq x headDim floats, at most max(SPAN_ROWS, ceil(threads / key blocks) x group x Nq) rows.
  */
 final class FlashAttentionBackward {
     private FlashAttentionBackward() {}
+
+    /** Query rows of dQ partial sums per thread that a span of several groups may fill: 1 MiB at head dim 64. */
+    private static final int SPAN_ROWS = 4096;
 
     /** Per-thread blocks: Q (scaled), dO, K transposed and row-major, V transposed, P, dS, L and D rows, dK and dV. */
     private static final class Tiles {
@@ -95,7 +99,9 @@ final class FlashAttentionBackward {
         AttentionOperand dv = AttentionOperand.of(gradV);
         int keyBlocks = shape.keyBlocks();
         int groups = Math.toIntExact((long) shape.batch() * shape.kvHeads());
-        int span = Math.max(1, Math.min(groups, AttentionBlocks.blocks(Parallel.THREADS, Math.max(1, keyBlocks))));
+        int groupRows = Math.max(1, shape.group() * shape.queryBlocks() * BR);
+        int span = Math.max(AttentionBlocks.blocks(Parallel.THREADS, Math.max(1, keyBlocks)), SPAN_ROWS / groupRows);
+        span = Math.max(1, Math.min(groups, span));
         int chunks = Parallel.chunks((long) span * keyBlocks, 1);
         List<Tiles> tiles = IntStream.range(0, chunks).mapToObj(c -> new Tiles(shape)).toList();
         Partials partials = Partials.of(shape, span, chunks);
