@@ -9,9 +9,11 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * The block geometry and block math that the flash-attention forward and backward share: which
  * keys a query row sees, which blocks a causal pass can skip, and the three small products on
- * row-major float blocks (A B^T, A B, A^T B), register-tiled four rows at a time with the vector
- * lanes along the output's columns. Blocks are sized for L1/L2: 64 query rows by 64 keys, so for
- * head dim 128 a Q block, a K block and a V block are 32 KB each.
+ * row-major float blocks (A B^T, A B, A^T B), register-tiled four rows by two vectors at a time
+ * (eight independent accumulators, enough to keep both FMA ports busy) with the vector lanes along
+ * the output's columns, and four rows by one vector for a leftover vector. Blocks are sized for
+ * L1/L2: 64 query rows by 64 keys, so for head dim 128 a Q block, a K block and a V block are 32 KB
+ * each.
  */
 final class AttentionBlocks {
     /** Query rows per block. A multiple of 4 (the row tile). */
@@ -67,17 +69,64 @@ final class AttentionBlocks {
     }
 
     /**
+     * The block for the t-th of a head's {@code blocks} work items. Under a causal mask later query
+     * blocks see more keys and earlier key blocks more queries, so items alternate between the first
+     * and the last remaining block, and the contiguous ranges the threads get carry similar work.
+     */
+    static int balanced(int t, int blocks, boolean causal) {
+        if (!causal) {
+            return t;
+        }
+        return t % 2 == 0 ? t / 2 : blocks - 1 - t / 2;
+    }
+
+    /**
      * {@code out[i][j] = sum_t a[i][t] bt[t][j]} for {@code i < rows} (a multiple of 4), {@code t < depth},
      * {@code j < cols}; a, bt and out have row strides lda, ldb and ldo.
      */
     static void timesTransposed(float[] a, int lda, int depth, int rows, float[] bt, int ldb, int cols, float[] out, int ldo) {
         int bound = (int) Simd.bound(cols);
+        int pairs = bound - bound % (2 * LANES);
         for (int i = 0; i < rows; i += 4) {
             int a0 = i * lda;
             int a1 = a0 + lda;
             int a2 = a1 + lda;
             int a3 = a2 + lda;
-            for (int j = 0; j < bound; j += LANES) {
+            for (int j = 0; j < pairs; j += 2 * LANES) {
+                FloatVector s0 = FloatVector.zero(F);
+                FloatVector s1 = s0;
+                FloatVector s2 = s0;
+                FloatVector s3 = s0;
+                FloatVector u0 = s0;
+                FloatVector u1 = s0;
+                FloatVector u2 = s0;
+                FloatVector u3 = s0;
+                for (int t = 0; t < depth; t++) {
+                    FloatVector b = FloatVector.fromArray(F, bt, t * ldb + j);
+                    FloatVector c = FloatVector.fromArray(F, bt, t * ldb + j + LANES);
+                    FloatVector x0 = FloatVector.broadcast(F, a[a0 + t]);
+                    FloatVector x1 = FloatVector.broadcast(F, a[a1 + t]);
+                    FloatVector x2 = FloatVector.broadcast(F, a[a2 + t]);
+                    FloatVector x3 = FloatVector.broadcast(F, a[a3 + t]);
+                    s0 = b.fma(x0, s0);
+                    s1 = b.fma(x1, s1);
+                    s2 = b.fma(x2, s2);
+                    s3 = b.fma(x3, s3);
+                    u0 = c.fma(x0, u0);
+                    u1 = c.fma(x1, u1);
+                    u2 = c.fma(x2, u2);
+                    u3 = c.fma(x3, u3);
+                }
+                s0.intoArray(out, i * ldo + j);
+                s1.intoArray(out, (i + 1) * ldo + j);
+                s2.intoArray(out, (i + 2) * ldo + j);
+                s3.intoArray(out, (i + 3) * ldo + j);
+                u0.intoArray(out, i * ldo + j + LANES);
+                u1.intoArray(out, (i + 1) * ldo + j + LANES);
+                u2.intoArray(out, (i + 2) * ldo + j + LANES);
+                u3.intoArray(out, (i + 3) * ldo + j + LANES);
+            }
+            for (int j = pairs; j < bound; j += LANES) {
                 FloatVector s0 = FloatVector.zero(F);
                 FloatVector s1 = s0;
                 FloatVector s2 = s0;
@@ -107,21 +156,59 @@ final class AttentionBlocks {
     }
 
     /**
-     * {@code acc[i][e] += sum_j p[i][j] b[j][e]} for {@code i < rows} (a multiple of 4),
+     * {@code acc[accAt + i * ldc + e] += sum_j p[i][j] b[j][e]} for {@code i < rows} (a multiple of 4),
      * {@code j < count}, {@code e < width}; p, b and acc have row strides ldp, ldb and ldc.
      */
-    static void times(float[] p, int ldp, int rows, int count, float[] b, int ldb, int width, float[] acc, int ldc) {
+    static void times(float[] p, int ldp, int rows, int count, float[] b, int ldb, int width, float[] acc, int accAt,
+            int ldc) {
         int bound = (int) Simd.bound(width);
+        int pairs = bound - bound % (2 * LANES);
         for (int i = 0; i < rows; i += 4) {
             int p0 = i * ldp;
             int p1 = p0 + ldp;
             int p2 = p1 + ldp;
             int p3 = p2 + ldp;
-            for (int e = 0; e < bound; e += LANES) {
-                FloatVector s0 = FloatVector.fromArray(F, acc, i * ldc + e);
-                FloatVector s1 = FloatVector.fromArray(F, acc, (i + 1) * ldc + e);
-                FloatVector s2 = FloatVector.fromArray(F, acc, (i + 2) * ldc + e);
-                FloatVector s3 = FloatVector.fromArray(F, acc, (i + 3) * ldc + e);
+            int c0 = accAt + i * ldc;
+            for (int e = 0; e < pairs; e += 2 * LANES) {
+                int f = e + LANES;
+                FloatVector s0 = FloatVector.fromArray(F, acc, c0 + e);
+                FloatVector s1 = FloatVector.fromArray(F, acc, c0 + ldc + e);
+                FloatVector s2 = FloatVector.fromArray(F, acc, c0 + 2 * ldc + e);
+                FloatVector s3 = FloatVector.fromArray(F, acc, c0 + 3 * ldc + e);
+                FloatVector u0 = FloatVector.fromArray(F, acc, c0 + f);
+                FloatVector u1 = FloatVector.fromArray(F, acc, c0 + ldc + f);
+                FloatVector u2 = FloatVector.fromArray(F, acc, c0 + 2 * ldc + f);
+                FloatVector u3 = FloatVector.fromArray(F, acc, c0 + 3 * ldc + f);
+                for (int j = 0; j < count; j++) {
+                    FloatVector v = FloatVector.fromArray(F, b, j * ldb + e);
+                    FloatVector w = FloatVector.fromArray(F, b, j * ldb + f);
+                    FloatVector x0 = FloatVector.broadcast(F, p[p0 + j]);
+                    FloatVector x1 = FloatVector.broadcast(F, p[p1 + j]);
+                    FloatVector x2 = FloatVector.broadcast(F, p[p2 + j]);
+                    FloatVector x3 = FloatVector.broadcast(F, p[p3 + j]);
+                    s0 = v.fma(x0, s0);
+                    s1 = v.fma(x1, s1);
+                    s2 = v.fma(x2, s2);
+                    s3 = v.fma(x3, s3);
+                    u0 = w.fma(x0, u0);
+                    u1 = w.fma(x1, u1);
+                    u2 = w.fma(x2, u2);
+                    u3 = w.fma(x3, u3);
+                }
+                s0.intoArray(acc, c0 + e);
+                s1.intoArray(acc, c0 + ldc + e);
+                s2.intoArray(acc, c0 + 2 * ldc + e);
+                s3.intoArray(acc, c0 + 3 * ldc + e);
+                u0.intoArray(acc, c0 + f);
+                u1.intoArray(acc, c0 + ldc + f);
+                u2.intoArray(acc, c0 + 2 * ldc + f);
+                u3.intoArray(acc, c0 + 3 * ldc + f);
+            }
+            for (int e = pairs; e < bound; e += LANES) {
+                FloatVector s0 = FloatVector.fromArray(F, acc, c0 + e);
+                FloatVector s1 = FloatVector.fromArray(F, acc, c0 + ldc + e);
+                FloatVector s2 = FloatVector.fromArray(F, acc, c0 + 2 * ldc + e);
+                FloatVector s3 = FloatVector.fromArray(F, acc, c0 + 3 * ldc + e);
                 for (int j = 0; j < count; j++) {
                     FloatVector v = FloatVector.fromArray(F, b, j * ldb + e);
                     s0 = v.fma(FloatVector.broadcast(F, p[p0 + j]), s0);
@@ -129,18 +216,18 @@ final class AttentionBlocks {
                     s2 = v.fma(FloatVector.broadcast(F, p[p2 + j]), s2);
                     s3 = v.fma(FloatVector.broadcast(F, p[p3 + j]), s3);
                 }
-                s0.intoArray(acc, i * ldc + e);
-                s1.intoArray(acc, (i + 1) * ldc + e);
-                s2.intoArray(acc, (i + 2) * ldc + e);
-                s3.intoArray(acc, (i + 3) * ldc + e);
+                s0.intoArray(acc, c0 + e);
+                s1.intoArray(acc, c0 + ldc + e);
+                s2.intoArray(acc, c0 + 2 * ldc + e);
+                s3.intoArray(acc, c0 + 3 * ldc + e);
             }
             for (int e = bound; e < width; e++) {
                 for (int x = 0; x < 4; x++) {
-                    float s = acc[(i + x) * ldc + e];
+                    float s = acc[c0 + x * ldc + e];
                     for (int j = 0; j < count; j++) {
                         s = Math.fma(b[j * ldb + e], p[p0 + x * ldp + j], s);
                     }
-                    acc[(i + x) * ldc + e] = s;
+                    acc[c0 + x * ldc + e] = s;
                 }
             }
         }
@@ -152,8 +239,45 @@ final class AttentionBlocks {
      */
     static void transposedTimes(float[] p, int ldp, int rows, int cols, float[] b, int ldb, int width, float[] acc, int ldc) {
         int bound = (int) Simd.bound(width);
+        int pairs = bound - bound % (2 * LANES);
         for (int j = 0; j < cols; j += 4) {
-            for (int e = 0; e < bound; e += LANES) {
+            for (int e = 0; e < pairs; e += 2 * LANES) {
+                int f = e + LANES;
+                FloatVector s0 = FloatVector.fromArray(F, acc, j * ldc + e);
+                FloatVector s1 = FloatVector.fromArray(F, acc, (j + 1) * ldc + e);
+                FloatVector s2 = FloatVector.fromArray(F, acc, (j + 2) * ldc + e);
+                FloatVector s3 = FloatVector.fromArray(F, acc, (j + 3) * ldc + e);
+                FloatVector u0 = FloatVector.fromArray(F, acc, j * ldc + f);
+                FloatVector u1 = FloatVector.fromArray(F, acc, (j + 1) * ldc + f);
+                FloatVector u2 = FloatVector.fromArray(F, acc, (j + 2) * ldc + f);
+                FloatVector u3 = FloatVector.fromArray(F, acc, (j + 3) * ldc + f);
+                for (int i = 0; i < rows; i++) {
+                    FloatVector v = FloatVector.fromArray(F, b, i * ldb + e);
+                    FloatVector w = FloatVector.fromArray(F, b, i * ldb + f);
+                    int pi = i * ldp + j;
+                    FloatVector x0 = FloatVector.broadcast(F, p[pi]);
+                    FloatVector x1 = FloatVector.broadcast(F, p[pi + 1]);
+                    FloatVector x2 = FloatVector.broadcast(F, p[pi + 2]);
+                    FloatVector x3 = FloatVector.broadcast(F, p[pi + 3]);
+                    s0 = v.fma(x0, s0);
+                    s1 = v.fma(x1, s1);
+                    s2 = v.fma(x2, s2);
+                    s3 = v.fma(x3, s3);
+                    u0 = w.fma(x0, u0);
+                    u1 = w.fma(x1, u1);
+                    u2 = w.fma(x2, u2);
+                    u3 = w.fma(x3, u3);
+                }
+                s0.intoArray(acc, j * ldc + e);
+                s1.intoArray(acc, (j + 1) * ldc + e);
+                s2.intoArray(acc, (j + 2) * ldc + e);
+                s3.intoArray(acc, (j + 3) * ldc + e);
+                u0.intoArray(acc, j * ldc + f);
+                u1.intoArray(acc, (j + 1) * ldc + f);
+                u2.intoArray(acc, (j + 2) * ldc + f);
+                u3.intoArray(acc, (j + 3) * ldc + f);
+            }
+            for (int e = pairs; e < bound; e += LANES) {
                 FloatVector s0 = FloatVector.fromArray(F, acc, j * ldc + e);
                 FloatVector s1 = FloatVector.fromArray(F, acc, (j + 1) * ldc + e);
                 FloatVector s2 = FloatVector.fromArray(F, acc, (j + 2) * ldc + e);
@@ -218,6 +342,17 @@ final class AttentionBlocks {
             sum += s[at + j];
         }
         return sum;
+    }
+
+    /** {@code dst[at .. at + n) += src[from .. from + n)}. */
+    static void add(float[] src, int from, float[] dst, int at, int n) {
+        int bound = (int) Simd.bound(n);
+        for (int j = 0; j < bound; j += LANES) {
+            FloatVector.fromArray(F, dst, at + j).add(FloatVector.fromArray(F, src, from + j)).intoArray(dst, at + j);
+        }
+        for (int j = bound; j < n; j++) {
+            dst[at + j] += src[from + j];
+        }
     }
 
     /** {@code s[at .. at + n) *= factor}. */

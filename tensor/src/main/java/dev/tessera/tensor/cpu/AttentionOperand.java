@@ -25,8 +25,19 @@ record AttentionOperand(MemorySegment segment, DType dtype, long offset, long[] 
         return offset + b * strides[0] + head * strides[1] + row * strides[2];
     }
 
+    /** Whether rows are plain F32 runs, which stage by bulk copy rather than element by element. */
+    private boolean contiguousF32() {
+        return dtype == DType.F32 && strides[3] == 1;
+    }
+
     /** Reads {@code count} rows from {@code row} of (b, head), {@code width} columns each, into {@code dst[i * ld + c]}. */
     void rowsTo(long b, long head, long row, int count, int width, float[] dst, int ld) {
+        if (contiguousF32()) {
+            for (int i = 0; i < count; i++) {
+                MemorySegment.copy(segment, Staging.FLOAT, rowStart(b, head, row + i) * Float.BYTES, dst, i * ld, width);
+            }
+            return;
+        }
         for (int i = 0; i < count; i++) {
             Staging.toFloats(segment, dtype, rowStart(b, head, row + i), strides[3], width, dst, i * ld);
         }
@@ -37,10 +48,24 @@ record AttentionOperand(MemorySegment segment, DType dtype, long offset, long[] 
      * column c of row i goes to {@code dst[c * ld + i]}.
      */
     void rowsTransposedTo(long b, long head, long row, int count, int width, float[] dst, int ld) {
+        if (contiguousF32()) {
+            for (int i = 0; i < count; i++) {
+                long from = rowStart(b, head, row + i) * Float.BYTES;
+                for (int c = 0; c < width; c++) {
+                    dst[c * ld + i] = segment.get(Staging.FLOAT, from + (long) c * Float.BYTES);
+                }
+            }
+            return;
+        }
         long start = rowStart(b, head, row);
         for (int c = 0; c < width; c++) {
             Staging.toFloats(segment, dtype, start + c * strides[3], strides[2], count, dst, c * ld);
         }
+    }
+
+    /** Reads column 0 of the {@code count} rows from {@code row} of (b, head) into {@code dst[0..count)}. */
+    void columnTo(long b, long head, long row, int count, float[] dst) {
+        Staging.toFloats(segment, dtype, rowStart(b, head, row), strides[2], count, dst, 0);
     }
 
     /** Reads {@code width} columns of row {@code row} of (b, head), from column {@code column}, into {@code dst[0..width)}. */

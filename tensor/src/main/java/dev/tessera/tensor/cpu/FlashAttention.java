@@ -36,22 +36,11 @@ final class FlashAttention {
             Tiles t = new Tiles(shape);
             for (long item = start; item < end; item++) {
                 int bh = (int) (item / queryBlocks);
-                int block = balanced((int) (item % queryBlocks), queryBlocks, causal);
+                // Any order gives the same results: the items are independent.
+                int block = AttentionBlocks.balanced((int) (item % queryBlocks), queryBlocks, causal);
                 queryBlock(shape, qs, ks, vs, ms, (float) scale, bh / shape.heads(), bh % shape.heads(), block, t, os, ls);
             }
         });
-    }
-
-    /**
-     * The query block for the t-th item of a head: under a causal mask later blocks see more keys, so
-     * items alternate between the first and the last remaining block, and the contiguous ranges the
-     * threads get carry similar work. Any order gives the same results: items are independent.
-     */
-    private static int balanced(int t, int blocks, boolean causal) {
-        if (!causal) {
-            return t;
-        }
-        return t % 2 == 0 ? t / 2 : blocks - 1 - t / 2;
     }
 
     /** One thread's blocks: Q (scaled), K transposed, V, the scores, the accumulator and the row statistics. */
@@ -111,7 +100,7 @@ final class FlashAttention {
                 }
                 t.max[i] = newMax;
             }
-            AttentionBlocks.times(t.scores, BC, tiled, cols, t.values, dv, dv, t.acc, dv);
+            AttentionBlocks.times(t.scores, BC, tiled, cols, t.values, dv, dv, t.acc, 0, dv);
         }
         for (int i = 0; i < rows; i++) {
             boolean empty = t.sum[i] == 0;

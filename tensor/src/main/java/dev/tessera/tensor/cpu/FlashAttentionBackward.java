@@ -6,20 +6,30 @@ import static dev.tessera.tensor.cpu.AttentionBlocks.BR;
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
- * The FlashAttention-2 backward (REFERENCE.md §5.2) for F32, BF16 and F16, in its deterministic
- * two-pass form: first D = rowsum(dO * O) per query row; then dK and dV with one work item per
- * (batch, kv head, key block), looping over the query blocks of every query head in the group; then
- * dQ with one work item per (batch, head, query block), looping over key blocks. Both passes rebuild
- * the probabilities P = exp(S - L) from the forward's log-sum-exp with the forward's own staging
- * and block products, so S has the same bits. Each output element is summed by one thread in a
- * fixed order, no atomics. Extra memory: the O(Nq) row sums and a few blocks per thread.
+ * The FlashAttention-2 backward (REFERENCE.md §5.2) for F32, BF16 and F16, in one pass: first
+ * D = rowsum(dO * O) per query row; then one work item per (batch, kv head, key block), which loops
+ * over the query blocks of every query head in the group, rebuilds the probabilities
+ * P = exp(S - L) from the forward's log-sum-exp (with the forward's own staging and block products,
+ * so S has the same bits) and accumulates dK and dV of its block and the block's share of dQ. The
+ * items of a span of groups at a time are split statically over the pool's threads; each thread
+ * adds its dQ shares into a private buffer, and the buffers are summed in thread order once the span
+ * is done. So every output element is summed in a fixed order, without atomics, for a given thread
+ * count. A span holds as many groups as fit in {@link #SPAN_ROWS} query rows (fewer barriers for
+ * short sequences), and at least ceil(threads / key blocks), so that every thread gets work. Extra
+ * memory: the O(Nq) row sums, a few blocks per thread, and per thread one span's dQ: span x group x
+ * Nq x headDim floats, at most max(SPAN_ROWS, ceil(threads / key blocks) x group x Nq) rows.
  */
 final class FlashAttentionBackward {
     private FlashAttentionBackward() {}
 
-    /** Per-thread blocks: Q (scaled), dO, K transposed and row-major, V transposed, P, dS, L and D rows, and an accumulator. */
+    /** Query rows of dQ partial sums per thread that a span of several groups may fill: 1 MiB at head dim 64. */
+    private static final int SPAN_ROWS = 4096;
+
+    /** Per-thread blocks: Q (scaled), dO, K transposed and row-major, V transposed, P, dS, L and D rows, dK and dV. */
     private static final class Tiles {
         final int headDimPadded;
         final int valueDimPadded;
@@ -36,23 +46,42 @@ final class FlashAttentionBackward {
         final float[] accK;
         final float[] accV;
 
-        Tiles(AttentionShape shape, boolean keyBlocks) {
+        Tiles(AttentionShape shape) {
             headDimPadded = AttentionBlocks.padded(shape.headDim());
             valueDimPadded = AttentionBlocks.padded(shape.valueDim());
             query = Scratch.newFloats(BR * headDimPadded);
             gradOut = Scratch.newFloats(BR * valueDimPadded);
             keysT = Scratch.newFloats(shape.headDim() * BC);
-            keys = keyBlocks ? null : Scratch.newFloats(BC * headDimPadded);
+            keys = Scratch.newFloats(BC * headDimPadded);
             valuesT = Scratch.newFloats(shape.valueDim() * BC);
-            // Key items accumulate dK and dV for one key block; query items accumulate dQ in accK.
-            accK = Scratch.newFloats((keyBlocks ? BC : BR) * headDimPadded);
-            accV = keyBlocks ? Scratch.newFloats(BC * valueDimPadded) : null;
+            accK = Scratch.newFloats(BC * headDimPadded);
+            accV = Scratch.newFloats(BC * valueDimPadded);
         }
     }
 
     /** The call's inputs as operands. */
     private record Problem(AttentionShape shape, AttentionOperand q, AttentionOperand k, AttentionOperand v,
             AttentionOperand mask, AttentionOperand gradOut, AttentionOperand lse, float[] delta, float scale) {}
+
+    /**
+     * The threads' dQ partial sums for a span of (batch, kv head) groups: per chunk of work items, per
+     * query head of the span (span x group of them, in (batch, head) order), {@code rows} rows (the
+     * query blocks' rows) of {@code ld} floats.
+     */
+    private record Partials(float[] sums, int rows, int ld, int size) {
+        static Partials of(AttentionShape shape, int span, int chunks) {
+            int heads = span * shape.group();
+            int rows = shape.queryBlocks() * BR;
+            int ld = AttentionBlocks.padded(shape.headDim());
+            int size = Math.toIntExact((long) heads * rows * ld);
+            return new Partials(Scratch.newFloats(Math.toIntExact((long) chunks * size)), rows, ld, size);
+        }
+
+        /** Where row r of the span's query head {@code local} starts in chunk {@code chunk}'s sums. */
+        int at(int chunk, int local, long r) {
+            return chunk * size + (int) ((local * (long) rows + r) * ld);
+        }
+    }
 
     static void backward(Tensor gradOut, Tensor q, Tensor k, Tensor v, Tensor mask, Tensor out, Tensor lse, double scale,
             boolean causal, Tensor gradQ, Tensor gradK, Tensor gradV) {
@@ -65,25 +94,32 @@ final class FlashAttentionBackward {
         Problem p = new Problem(shape, AttentionOperand.of(q), AttentionOperand.of(k), AttentionOperand.of(v),
                 AttentionOperand.of(mask), dO, AttentionOperand.ofRowStatistics(lse),
                 rowDots(shape, dO, AttentionOperand.of(out)), (float) scale);
+        AttentionOperand dq = AttentionOperand.of(gradQ);
         AttentionOperand dk = AttentionOperand.of(gradK);
         AttentionOperand dv = AttentionOperand.of(gradV);
         int keyBlocks = shape.keyBlocks();
-        Parallel.forRange((long) shape.batch() * shape.kvHeads() * keyBlocks, 1, (start, end) -> {
-            Tiles t = new Tiles(shape, true);
-            for (long item = start; item < end; item++) {
-                int bg = (int) (item / keyBlocks);
-                keyBlock(p, bg / shape.kvHeads(), bg % shape.kvHeads(), (int) (item % keyBlocks), t, dk, dv);
-            }
-        });
-        AttentionOperand dq = AttentionOperand.of(gradQ);
-        int queryBlocks = shape.queryBlocks();
-        Parallel.forRange((long) shape.batch() * shape.heads() * queryBlocks, 1, (start, end) -> {
-            Tiles t = new Tiles(shape, false);
-            for (long item = start; item < end; item++) {
-                int bh = (int) (item / queryBlocks);
-                queryBlock(p, bh / shape.heads(), bh % shape.heads(), (int) (item % queryBlocks), t, dq);
-            }
-        });
+        int groups = Math.toIntExact((long) shape.batch() * shape.kvHeads());
+        int groupRows = Math.max(1, shape.group() * shape.queryBlocks() * BR);
+        int span = Math.max(AttentionBlocks.blocks(Parallel.THREADS, Math.max(1, keyBlocks)), SPAN_ROWS / groupRows);
+        span = Math.max(1, Math.min(groups, span));
+        int chunks = Parallel.chunks((long) span * keyBlocks, 1);
+        List<Tiles> tiles = IntStream.range(0, chunks).mapToObj(c -> new Tiles(shape)).toList();
+        Partials partials = Partials.of(shape, span, chunks);
+        for (int first = 0; first < groups; first += span) {
+            int firstGroup = first;
+            int count = Math.min(span, groups - first);
+            long items = (long) count * keyBlocks;
+            Parallel.forChunks(items, 1, (chunk, start, end) -> {
+                int at = partials.at(chunk, 0, 0);
+                Arrays.fill(partials.sums(), at, at + partials.size(), 0);
+                for (long item = start; item < end; item++) {
+                    int local = (int) (item / keyBlocks);
+                    int block = AttentionBlocks.balanced((int) (item % keyBlocks), keyBlocks, causal);
+                    keyBlock(p, firstGroup + local, local, block, tiles.get(chunk), partials, chunk, dk, dv);
+                }
+            });
+            reduceGradQ(p, firstGroup, count, partials, Parallel.chunks(items, 1), dq);
+        }
     }
 
     /** D = rowsum(dO * O) per (b, h, r), in (b, h, r) order, summed in double and rounded once. */
@@ -114,18 +150,16 @@ final class FlashAttentionBackward {
         FlashAttention.stageQueries(p.q, b, h, r0, rows, shape.headDim(), p.scale, t.query, t.headDimPadded);
         p.gradOut.rowsTo(b, h, r0, rows, shape.valueDim(), t.gradOut, t.valueDimPadded);
         Arrays.fill(t.gradOut, rows * t.valueDimPadded, AttentionBlocks.tiled(rows) * t.valueDimPadded, 0);
-        p.lse.rowsTo(b, h, r0, rows, 1, t.lse, 1);
+        p.lse.columnTo(b, h, r0, rows, t.lse);
         System.arraycopy(p.delta, (int) (((long) b * shape.heads() + h) * shape.queries() + r0), t.delta, 0, rows);
     }
 
-    /** Stages the key block {@code [c0, c0 + cols)} of (b, g): K transposed (and row-major for dQ), V transposed. */
+    /** Stages the key block {@code [c0, c0 + cols)} of (b, g): K transposed and row-major, V transposed. */
     private static void stageKeyBlock(Problem p, int b, int g, long c0, int cols, Tiles t) {
         AttentionShape shape = p.shape;
         FlashAttention.stageKeysTransposed(p.k, b, g, c0, cols, shape.headDim(), t.keysT);
         FlashAttention.stageKeysTransposed(p.v, b, g, c0, cols, shape.valueDim(), t.valuesT);
-        if (t.keys != null) {
-            p.k.rowsTo(b, g, c0, cols, shape.headDim(), t.keys, t.headDimPadded);
-        }
+        p.k.rowsTo(b, g, c0, cols, shape.headDim(), t.keys, t.headDimPadded);
     }
 
     /**
@@ -155,9 +189,16 @@ final class FlashAttentionBackward {
         }
     }
 
-    /** dK and dV of one key block: sums over every query block of every query head sharing kv head g. */
-    private static void keyBlock(Problem p, int b, int g, int block, Tiles t, AttentionOperand dk, AttentionOperand dv) {
+    /**
+     * dK and dV of one key block of group {@code bg} (batch times kv heads plus kv head), summed over
+     * every query block of every query head sharing its kv head; its shares dS K of dQ go, unscaled,
+     * into chunk {@code chunk}'s partial sums, where the group is the span's {@code local}-th.
+     */
+    private static void keyBlock(Problem p, int bg, int local, int block, Tiles t, Partials partials, int chunk,
+            AttentionOperand dk, AttentionOperand dv) {
         AttentionShape shape = p.shape;
+        int b = bg / shape.kvHeads();
+        int g = bg % shape.kvHeads();
         long c0 = (long) block * BC;
         int cols = (int) Math.min(BC, shape.keys() - c0);
         int tiledCols = AttentionBlocks.tiled(cols);
@@ -165,7 +206,8 @@ final class FlashAttentionBackward {
         Arrays.fill(t.accK, 0);
         Arrays.fill(t.accV, 0);
         int first = AttentionBlocks.queryBlockStart(shape.causal(), c0, shape.shift(), shape.queries());
-        for (int h = g * shape.group(); h < (g + 1) * shape.group(); h++) {
+        for (int x = 0; x < shape.group(); x++) {
+            int h = g * shape.group() + x;
             for (int i = first; i < shape.queryBlocks(); i++) {
                 long r0 = (long) i * BR;
                 int rows = (int) Math.min(BR, shape.queries() - r0);
@@ -176,6 +218,8 @@ final class FlashAttentionBackward {
                 // Q is staged times scale, so dS^T Q here is already scale dS^T q.
                 AttentionBlocks.transposedTimes(t.gradScores, BC, rows, tiledCols, t.query, t.headDimPadded, t.headDimPadded,
                         t.accK, t.headDimPadded);
+                AttentionBlocks.times(t.gradScores, BC, AttentionBlocks.tiled(rows), cols, t.keys, t.headDimPadded,
+                        t.headDimPadded, partials.sums(), partials.at(chunk, local * shape.group() + x, r0), partials.ld());
             }
         }
         for (int c = 0; c < cols; c++) {
@@ -184,26 +228,28 @@ final class FlashAttentionBackward {
         }
     }
 
-    /** dQ of one query block: scale times the sum over its key blocks of dS K. */
-    private static void queryBlock(Problem p, int b, int h, int block, Tiles t, AttentionOperand dq) {
+    /**
+     * dQ of the query heads of the {@code count} groups from {@code firstGroup}: scale times the
+     * partial sums of the first {@code chunks} chunks, added in chunk order, into gradQ.
+     */
+    private static void reduceGradQ(Problem p, int firstGroup, int count, Partials partials, int chunks,
+            AttentionOperand dq) {
         AttentionShape shape = p.shape;
-        long r0 = (long) block * BR;
-        int rows = (int) Math.min(BR, shape.queries() - r0);
-        int tiled = AttentionBlocks.tiled(rows);
-        stageQueryBlock(p, b, h, r0, rows, t);
-        Arrays.fill(t.accK, 0);
-        int end = AttentionBlocks.keyBlockEnd(shape.causal(), r0, rows, shape.shift(), shape.keys());
-        for (int j = 0; j < end; j++) {
-            long c0 = (long) j * BC;
-            int cols = (int) Math.min(BC, shape.keys() - c0);
-            stageKeyBlock(p, b, shape.kvHead(h), c0, cols, t);
-            probabilities(p, b, h, r0, rows, c0, cols, t);
-            AttentionBlocks.times(t.gradScores, BC, tiled, cols, t.keys, t.headDimPadded, t.headDimPadded, t.accK,
-                    t.headDimPadded);
-        }
-        AttentionBlocks.scale(t.accK, 0, rows * t.headDimPadded, p.scale);
-        for (int i = 0; i < rows; i++) {
-            dq.writeRow(b, h, r0 + i, shape.headDim(), t.accK, i * t.headDimPadded);
-        }
+        int firstHead = firstGroup * shape.group();
+        long rows = (long) count * shape.group() * shape.queries();
+        float[] sums = partials.sums();
+        Parallel.forRange(rows, Math.max(1, Elementwise.GRAIN / Math.max(1, chunks * partials.ld())), (start, end) -> {
+            for (long row = start; row < end; row++) {
+                int local = (int) (row / shape.queries());
+                long r = row % shape.queries();
+                int at = partials.at(0, local, r);
+                for (int c = 1; c < chunks; c++) {
+                    AttentionBlocks.add(sums, partials.at(c, local, r), sums, at, partials.ld());
+                }
+                AttentionBlocks.scale(sums, at, partials.ld(), p.scale);
+                int head = firstHead + local;
+                dq.writeRow(head / shape.heads(), head % shape.heads(), r, shape.headDim(), sums, at);
+            }
+        });
     }
 }

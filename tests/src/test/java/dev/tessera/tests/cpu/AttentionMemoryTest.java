@@ -31,20 +31,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  * held, forward or backward; the extra memory is O(N x head_dim) per head. Measured with
  * {@link MemoryStats}: the tensor memory allocated during the call (its peak) plus the working
  * arrays the kernels created, less the outputs' own bytes. The bound is linear in N: per thread a
- * few 64 x 64 blocks and two rows of N doubles (the F64 path works one query row at a time), plus
- * four [N, D] float arrays per head (the backward's row sums D = rowsum(dO * O) need only one
- * value per row). The scores of one head would be N * N * 4 bytes: 4 MiB at N = 1024, 64 MiB at
- * 4096.
+ * few 64 x 64 blocks, two rows of N doubles (the F64 path works one query row at a time) and one
+ * [N, D] float array (the backward's private dQ partial sums, one kv group at a time; a group of
+ * one head here), plus four [N, D] float arrays per head (the backward's row sums
+ * D = rowsum(dO * O) need only one value per row). The scores of one head would be N * N * 4
+ * bytes: 4 MiB at N = 1024, 64 MiB at 4096.
  *
  * <p>The kernels' arrays are counted only if they come from their Scratch, so a second test reads
  * the kernels' bytecode and requires that they create no arrays of their own.
  */
 class AttentionMemoryTest {
     private static final int D = 16;
-    /** Per thread and call: two passes, each at most eight 64 x 64 float blocks. */
-    private static final long BLOCK_BYTES_PER_THREAD = 2 * 8 * 64 * 64 * Float.BYTES;
-    /** Per thread and key: the F64 path's scores row and mask row. */
-    private static final long ROW_BYTES_PER_THREAD_AND_KEY = 2 * Double.BYTES;
+    /** Per thread and call: the forward's or the backward's blocks, at most sixteen 64 x 64 floats. */
+    private static final long BLOCK_BYTES_PER_THREAD = 16 * 64 * 64 * Float.BYTES;
+    /**
+     * Per thread and key: the F64 path's scores row and mask row, and the F32 backward's dQ partial
+     * sums (D floats per query row), which each thread keeps so that dQ is summed in a fixed order.
+     */
+    private static final long ROW_BYTES_PER_THREAD_AND_KEY = 2 * Double.BYTES + D * Float.BYTES;
     /** Per head, row and head-dim column: four float arrays of [N, D]. */
     private static final long BYTES_PER_HEAD_ELEMENT = 4 * Float.BYTES;
 
