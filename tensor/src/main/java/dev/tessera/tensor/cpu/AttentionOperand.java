@@ -25,14 +25,17 @@ record AttentionOperand(MemorySegment segment, DType dtype, long offset, long[] 
         return offset + b * strides[0] + head * strides[1] + row * strides[2];
     }
 
-    /** Whether rows are plain F32 runs, which stage by bulk copy rather than element by element. */
-    private boolean contiguousF32() {
-        return dtype == DType.F32 && strides[3] == 1;
+    /**
+     * Whether rows are plain F32 runs, which stage by bulk copy rather than element by element. An
+     * operand without columns never is: its storage may be empty, where a copy's offset is out of bounds.
+     */
+    private boolean contiguousF32(int width) {
+        return dtype == DType.F32 && strides[3] == 1 && width > 0;
     }
 
     /** Reads {@code count} rows from {@code row} of (b, head), {@code width} columns each, into {@code dst[i * ld + c]}. */
     void rowsTo(long b, long head, long row, int count, int width, float[] dst, int ld) {
-        if (contiguousF32()) {
+        if (contiguousF32(width)) {
             for (int i = 0; i < count; i++) {
                 MemorySegment.copy(segment, Staging.FLOAT, rowStart(b, head, row + i) * Float.BYTES, dst, i * ld, width);
             }
@@ -48,7 +51,7 @@ record AttentionOperand(MemorySegment segment, DType dtype, long offset, long[] 
      * column c of row i goes to {@code dst[c * ld + i]}.
      */
     void rowsTransposedTo(long b, long head, long row, int count, int width, float[] dst, int ld) {
-        if (contiguousF32()) {
+        if (contiguousF32(width)) {
             for (int i = 0; i < count; i++) {
                 long from = rowStart(b, head, row + i) * Float.BYTES;
                 for (int c = 0; c < width; c++) {
