@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The commands' work: training runs, generation and inspection of checkpoints, on the CPU. */
 public final class ModelActions implements Actions {
@@ -42,7 +43,12 @@ public final class ModelActions implements Actions {
         Corpus corpus = request.data().open(settings.seed(), settings.length());
         Files.createDirectories(request.out());
         Training.Result result = new Training(settings, corpus, request.balance(), request.out()).run(request.resume());
-        Path report = RunFolder.write(request.out(), result, settings, corpus, describe(request, settings));
+        Optional<Training.Result> twin = Optional.empty();
+        if (request.compareBalance().isPresent()) {
+            twin = Optional.of(Training.withoutCheckpoints(settings, corpus, request.compareBalance().get())
+                    .run(Optional.empty()));
+        }
+        Path report = RunFolder.write(request.out(), result, twin, settings, corpus, describe(request, settings));
         return new TrainOutcome(report, result.finalEvaluation().losses().overall(), result.tokensPerSecond());
     }
 
@@ -118,6 +124,8 @@ public final class ModelActions implements Actions {
         }));
         out.add(new RunReport.Setting("data", request.data().toString()));
         out.add(new RunReport.Setting("balance", request.balance().flag()));
+        request.compareBalance().ifPresent(other -> out.add(new RunReport.Setting("compared with", "balance "
+                + other.flag() + " (a twin run, not saved)")));
         out.add(new RunReport.Setting("layers", m.numHiddenLayers() + " (first " + m.firstKDenseReplace() + " dense)"));
         out.add(new RunReport.Setting("hidden / heads / kv heads", m.hiddenSize() + " / " + m.numAttentionHeads() + " / "
                 + m.numKeyValueHeads()));

@@ -56,6 +56,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Expert load balancing: the bias update (default), the sequence-wise loss, or none.")
     Balance balance;
 
+    @Option(names = "--compare-balance", paramLabel = "bias|aux|none", converter = Balance.Converter.class,
+            description = "Also train a twin with this other balancing (same model, data, seed and steps, no"
+                    + " checkpoints; about twice the time): load.png draws both, report.md compares them.")
+    Balance compareBalance;
+
     @Option(names = "--out", paramLabel = "DIR",
             description = "The run folder (default: runs/<timestamp>/, or the resumed one).")
     Path out;
@@ -86,6 +91,14 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             FlagChecks.folder(spec, "--resume", resume);
         }
+        if (compareBalance != null && compareBalance == balance) {
+            throw FlagChecks.error(spec, "--compare-balance " + compareBalance.flag() + ": the run itself uses --balance "
+                    + balance.flag() + "; compare with another setting");
+        }
+        if (compareBalance != null && resume != null) {
+            throw FlagChecks.error(spec, "--compare-balance cannot go with --resume: the twin trains from step 0,"
+                    + " the resumed run's load history starts at its checkpoint");
+        }
         if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
             throw FlagChecks.error(spec, "--out " + out + ": exists and is not a folder");
         }
@@ -93,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
                 : resume != null ? resume
                 : Path.of("runs", LocalDateTime.now(clock).format(RUN_NAME));
         TrainRequest request = new TrainRequest(choice, data, steps == null ? OptionalLong.empty() : OptionalLong.of(steps),
-                device, balance, runFolder, Optional.ofNullable(resume));
+                device, balance, runFolder, Optional.ofNullable(resume), Optional.ofNullable(compareBalance));
         TrainOutcome outcome = actions.train(request);
         for (String line : ConsoleSummary.lines(outcome.report(), outcome.finalEvalLoss(), outcome.tokensPerSecond())) {
             spec.commandLine().getOut().println(line);

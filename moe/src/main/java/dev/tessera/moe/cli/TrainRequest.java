@@ -15,6 +15,8 @@ import java.util.OptionalLong;
  * @param balance how to keep the experts' load even
  * @param out the run's folder (the resumed one when resuming without {@code --out})
  * @param resume a run folder whose last checkpoint to continue from
+ * @param compareBalance another balance setting to train a twin with (same model, data, seed and
+ *     steps, no checkpoints) and compare in load.png and report.md; empty for no twin
  */
 public record TrainRequest(ModelChoice model, DataSource data, OptionalLong steps, DeviceChoice device, Balance balance,
-        Path out, Optional<Path> resume) {}
+        Path out, Optional<Path> resume, Optional<Balance> compareBalance) {}

@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.StringJoiner;
 
 /** Writes {@code report.md} into a run's folder, atomically. */
 public final class ReportWriter {
@@ -34,6 +36,9 @@ public final class ReportWriter {
         md.append("# Tessera MoE demo run\n\n");
         md.append(format("Final eval loss **%.4f** nats per byte; training ran at **%,.0f** tokens/s over %,d steps.%n%n",
                 report.finalEvalLoss(), report.tokensPerSecond(), report.steps()));
+        if (!report.balanceRuns().isEmpty()) {
+            md.append(balanceLine(report.balanceRuns())).append("\n\n");
+        }
         if (!report.pictures().isEmpty()) {
             md.append("## Pictures\n\n");
             for (String picture : report.pictures()) {
@@ -65,6 +70,22 @@ public final class ReportWriter {
             }
         }
         return md.toString();
+    }
+
+    /** One line, e.g. "... `bias` max/mean load 1.21 / 1.35 per MoE layer, eval loss 3.9876; `none` max/mean load ...". */
+    private static String balanceLine(List<RunReport.BalanceRun> runs) {
+        StringBuilder line = new StringBuilder("Balance compared (held-out, at the end): ");
+        for (int i = 0; i < runs.size(); i++) {
+            RunReport.BalanceRun run = runs.get(i);
+            StringJoiner loads = new StringJoiner(" / ");
+            for (double ratio : run.maxOverMean()) {
+                loads.add(format("%.2f", ratio));
+            }
+            line.append(i == 0 ? "" : "; ").append(Markdown.code(run.balance())).append(" max/mean load ").append(loads)
+                    .append(run.maxOverMean().length == 1 ? "" : " per MoE layer").append(", eval loss ")
+                    .append(number(run.evalLoss()));
+        }
+        return line.append('.').toString();
     }
 
     private static String number(double value) {

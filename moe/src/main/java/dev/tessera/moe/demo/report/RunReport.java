@@ -15,10 +15,12 @@ import java.util.List;
  * @param kinds final losses per kind of data
  * @param generations sample generations, a few per kind
  * @param pictures the pictures' file names, in the report's folder
+ * @param balanceRuns the run's and its twin's final balance and loss when a twin with another
+ *     balance setting was trained (the run first), else empty
  */
 public record RunReport(List<Setting> config, long totalParameters, long activeParameters, long steps,
         double tokensPerSecond, double finalEvalLoss, List<KindResult> kinds, List<Generation> generations,
-        List<String> pictures) {
+        List<String> pictures, List<BalanceRun> balanceRuns) {
 
     /** One configuration entry. */
     public record Setting(String name, String value) {}
@@ -32,11 +34,31 @@ public record RunReport(List<Setting> config, long totalParameters, long activeP
     /** A prompt, what the model wrote after it, and the right answer (null when the kind has none). */
     public record Generation(String kind, String prompt, String output, String expected) {}
 
+    /**
+     * How one balance setting ended: the busiest expert's load over the mean load per MoE layer on
+     * the final held-out evaluation (1 is perfect balance), and the final held-out loss.
+     */
+    public record BalanceRun(String balance, double[] maxOverMean, double evalLoss) {
+        public BalanceRun {
+            maxOverMean = maxOverMean.clone();
+        }
+
+        @Override
+        public double[] maxOverMean() {
+            return maxOverMean.clone();
+        }
+    }
+
     public RunReport {
         config = List.copyOf(config);
         kinds = List.copyOf(kinds);
         generations = List.copyOf(generations);
         pictures = List.copyOf(pictures);
+        balanceRuns = List.copyOf(balanceRuns);
+        if (balanceRuns.size() == 1) {
+            throw new IllegalArgumentException("RunReport: one balance run (" + balanceRuns.getFirst().balance()
+                    + ") has nothing to be compared with");
+        }
         if (totalParameters < 0 || activeParameters < 0 || activeParameters > totalParameters) {
             throw new IllegalArgumentException("RunReport: " + activeParameters + " active of " + totalParameters
                     + " parameters: need 0 <= active <= total");

@@ -1,5 +1,6 @@
 package dev.tessera.moe.demo.run;
 
+import dev.tessera.moe.ExpertLoad;
 import dev.tessera.moe.demo.charts.ExpertsChart;
 import dev.tessera.moe.demo.charts.LoadChart;
 import dev.tessera.moe.demo.charts.LossChart;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Writes a finished run's pictures and report.md into its folder. */
 public final class RunFolder {
@@ -22,13 +24,17 @@ public final class RunFolder {
     /**
      * Draws the charts, answers held-out prompts greedily, and writes the report; returns the report's path.
      *
+     * @param twin the same run with another balance setting, when one was trained: load.png draws
+     *     both runs' curves and the report compares their final balance and loss
      * @param config the settings to list in the report, in order
      */
-    public static Path write(Path folder, Training.Result result, RunSettings settings, Corpus corpus,
-            List<RunReport.Setting> config) throws IOException {
+    public static Path write(Path folder, Training.Result result, Optional<Training.Result> twin, RunSettings settings,
+            Corpus corpus, List<RunReport.Setting> config) throws IOException {
         LossChart.write(folder.resolve(LOSS_PNG), result.losses().curves());
         ExpertsChart.write(folder.resolve(EXPERTS_PNG), result.finalEvaluation().routing());
-        LoadChart.write(folder.resolve(LOAD_PNG), List.of(result.loads().curves()));
+        List<Training.Result> runs = twin.map(t -> List.of(result, t)).orElse(List.of(result));
+        LoadChart.write(folder.resolve(LOAD_PNG), runs.stream().map(run -> run.loads().curves()).toList());
+        List<RunReport.BalanceRun> balanceRuns = twin.isEmpty() ? List.of() : runs.stream().map(RunFolder::balance).toList();
         Answers answers = Answers.of(new Decoder(result.model()), corpus, settings.answersPerKind());
         double[] evalLoss = result.finalEvaluation().losses().means();
         List<RunReport.KindResult> kinds = new ArrayList<>();
@@ -38,7 +44,14 @@ public final class RunFolder {
         }
         RunReport report = new RunReport(config, result.model().parameterCount(), result.model().activeParameterCount(),
                 result.steps(), result.tokensPerSecond(), result.finalEvaluation().losses().overall(), kinds,
-                answers.generations(), List.of(LOSS_PNG, EXPERTS_PNG, LOAD_PNG));
+                answers.generations(), List.of(LOSS_PNG, EXPERTS_PNG, LOAD_PNG), balanceRuns);
         return ReportWriter.write(folder, report);
+    }
+
+    /** A run's final balance, named as in load.png's legend. */
+    private static RunReport.BalanceRun balance(Training.Result run) {
+        double[] maxOverMean = run.finalEvaluation().loads().stream().mapToDouble(ExpertLoad::maxOverMean).toArray();
+        return new RunReport.BalanceRun(run.loads().curves().run(), maxOverMean,
+                run.finalEvaluation().losses().overall());
     }
 }

@@ -28,19 +28,33 @@ import java.util.Optional;
  * peak, global-norm clipping, next-token cross-entropy (plus the sequence-wise balance loss under
  * {@link Balance#AUX}; the bias update after each step under {@link Balance#BIAS}), an evaluation on
  * the held-out split every {@code evalEvery} steps and at the end, and a checkpoint (with its
- * config.json) every {@code checkpointEvery} steps and at the end.
+ * config.json) every {@code checkpointEvery} steps and at the end ({@link #withoutCheckpoints} saves none).
  */
 public final class Training {
     private final RunSettings settings;
     private final Corpus corpus;
     private final Balance balance;
-    private final Path out;
+    /** Where checkpoints go; empty for a run that saves none. */
+    private final Optional<Path> out;
 
+    /** A run that saves its checkpoints in {@code out}. */
     public Training(RunSettings settings, Corpus corpus, Balance balance, Path out) {
+        this(settings, corpus, balance, Optional.of(out));
+    }
+
+    private Training(RunSettings settings, Corpus corpus, Balance balance, Optional<Path> out) {
         this.settings = settings;
         this.corpus = corpus;
         this.balance = balance;
         this.out = out;
+    }
+
+    /**
+     * A run that saves nothing, e.g. the twin trained beside the main run only to compare balancing;
+     * its {@link Result#checkpoint()} is null.
+     */
+    public static Training withoutCheckpoints(RunSettings settings, Corpus corpus, Balance balance) {
+        return new Training(settings, corpus, balance, Optional.empty());
     }
 
     /** What a finished run hands to its report. */
@@ -57,7 +71,7 @@ public final class Training {
         Optimizer optimizer = new AdamW(ParamGroups.decayAndNoDecay(model, settings.peakLr(), settings.weightDecay()));
         LrSchedule schedule = LrSchedule.warmupCosine(settings.peakLr(), settings.warmupSteps(), settings.steps(),
                 settings.peakLr() / 10);
-        Checkpoints checkpoints = new Checkpoints(out).keepLast(2);
+        Optional<Checkpoints> checkpoints = out.map(folder -> new Checkpoints(folder).keepLast(2));
         Batcher batches = new Batcher(corpus.train(), settings.rows(), settings.length());
         long start = 0;
         if (resume.isPresent()) {
@@ -78,7 +92,7 @@ public final class Training {
         LossByKind lastWindow = new LossByKind(kinds.size());
         long trainedTokens = 0;
         long trainingNanos = 0;
-        // both set by the last step, which always evaluates and saves
+        // set by the last step, which always evaluates (and saves, when this run saves)
         Evaluation evaluation = null;
         Path checkpoint = null;
         try (TrainingProgress progress = TrainingProgress.forConsole(start, settings.steps())) {
@@ -100,8 +114,8 @@ public final class Training {
                     evaluation = Evaluation.run(model, kinds, heldOut);
                     losses.addEval(done, evaluation.losses().means());
                 }
-                if (done % settings.checkpointEvery() == 0 || done == settings.steps()) {
-                    checkpoint = checkpoints.save(done, model, optimizer, schedule, Map.of(),
+                if (checkpoints.isPresent() && (done % settings.checkpointEvery() == 0 || done == settings.steps())) {
+                    checkpoint = checkpoints.get().save(done, model, optimizer, schedule, Map.of(),
                             Map.of("balance", balance.flag()));
                     ConfigJson.write(checkpoint, settings.model());
                 }
