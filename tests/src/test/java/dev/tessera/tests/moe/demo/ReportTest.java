@@ -1,6 +1,7 @@
 package dev.tessera.tests.moe.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,7 @@ class ReportTest {
                 List.of(new RunReport.Generation("arithmetic", "12+35=", "47", "47"),
                         new RunReport.Generation("records", "a=1|b`x;a?", "1\nz", "1"),
                         new RunReport.Generation("grammar", "The cat", " sees a dog.", null)),
-                List.of("loss.png", "experts.png", "load.png"));
+                List.of("loss.png", "experts.png", "load.png"), List.of());
     }
 
     @Test
@@ -62,9 +63,25 @@ class ReportTest {
     void badReportsAreRefused() {
         RunReport r = report();
         assertThrows(IllegalArgumentException.class, () -> new RunReport(r.config(), 10, 11, 1, 1, 1, r.kinds(),
-                r.generations(), r.pictures()));
+                r.generations(), r.pictures(), List.of()));
         assertThrows(IllegalArgumentException.class, () -> new RunReport(r.config(), 10, 1, 1, 1, 1, r.kinds(),
-                r.generations(), List.of("../loss.png")));
+                r.generations(), List.of("../loss.png"), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new RunReport(r.config(), 10, 1, 1, 1, 1, r.kinds(),
+                r.generations(), r.pictures(), List.of(new RunReport.BalanceRun("bias", new double[] {1.2}, 1))),
+                "one balance run compares with nothing");
+    }
+
+    @Test
+    void aTwinRunIsComparedInOneLineAndOnlyThen() {
+        RunReport r = report();
+        assertFalse(ReportWriter.render(r).contains("Balance compared"), "no twin, no comparison");
+        RunReport compared = new RunReport(r.config(), r.totalParameters(), r.activeParameters(), r.steps(),
+                r.tokensPerSecond(), r.finalEvalLoss(), r.kinds(), r.generations(), r.pictures(), List.of(
+                        new RunReport.BalanceRun("none", new double[] {3.456, 2.5}, 1.23456),
+                        new RunReport.BalanceRun("bias", new double[] {1.204, 1.3}, 1.3)));
+        List<String> lines = ReportWriter.render(compared).lines().filter(l -> l.contains("Balance compared")).toList();
+        assertEquals(List.of("Balance compared (held-out, at the end): `none` max/mean load 3.46 / 2.50 per MoE layer,"
+                + " eval loss 1.2346; `bias` max/mean load 1.20 / 1.30 per MoE layer, eval loss 1.3000."), lines);
     }
 
     @Test

@@ -86,7 +86,8 @@ class TesseraCliTest {
         Result train = run("train", "--help");
         assertEquals(0, train.code());
         for (String flag : List.of("--config=FILE", "--preset=tiny|small", "--data=synthetic|text:PATH", "--steps=N",
-                "--device=cpu|opencl", "--balance=bias|aux|none", "--out=DIR", "--resume=DIR")) {
+                "--device=cpu|opencl", "--balance=bias|aux|none", "--compare-balance=bias|aux|none", "--out=DIR",
+                "--resume=DIR")) {
             assertTrue(train.out().contains(flag), flag + " in\n" + train.out());
         }
         Result generate = run("generate", "--help");
@@ -105,7 +106,8 @@ class TesseraCliTest {
     @ValueSource(strings = {
         "", "fly", "train --nope", "train --preset huge", "train --steps 0", "train --steps many",
         "train --device tpu", "train --balance sometimes", "train --data wiki", "train --preset tiny --config x.json",
-        "train extra", "generate --prompt hi", "generate --checkpoint", "inspect"})
+        "train extra", "train --compare-balance bias", "train --balance none --compare-balance none",
+        "train --compare-balance never", "generate --prompt hi", "generate --checkpoint", "inspect"})
     void aUsageMistakeIsOneLineAndExitTwo(String line) {
         Result r = run(line.isEmpty() ? new String[0] : line.split(" "));
         assertEquals(2, r.code(), r.err());
@@ -158,6 +160,7 @@ class TesseraCliTest {
         assertEquals(DeviceChoice.CPU, request.device());
         assertEquals(Balance.BIAS, request.balance());
         assertEquals(Optional.empty(), request.resume());
+        assertEquals(Optional.empty(), request.compareBalance(), "no twin unless asked");
         assertTrue(request.out().toString().matches("runs/\\d{8}-\\d{6}"), request.out().toString());
         List<String> lines = r.out().lines().toList();
         assertEquals(2, lines.size(), r.out());
@@ -187,6 +190,22 @@ class TesseraCliTest {
         assertEquals(Preset.SMALL, request.model());
         assertEquals(Balance.AUX, request.balance());
         assertEquals(out, request.out());
+
+        assertEquals(0, run("train", "--balance", "none", "--compare-balance", "bias", "--out", out.toString()).code());
+        request = (TrainRequest) actions.request;
+        assertEquals(Balance.NONE, request.balance());
+        assertEquals(Optional.of(Balance.BIAS), request.compareBalance());
+
+        actions.request = null;
+        Result sameSetting = run("train", "--balance", "aux", "--compare-balance", "aux");
+        assertEquals(2, sameSetting.code());
+        assertEquals(1, sameSetting.errLines().size(), sameSetting.err());
+        assertTrue(sameSetting.err().contains("--compare-balance aux") && sameSetting.err().contains("--balance aux"),
+                sameSetting.err());
+        Result twinOfAResume = run("train", "--compare-balance", "none", "--resume", resume.toString());
+        assertEquals(2, twinOfAResume.code());
+        assertTrue(twinOfAResume.err().contains("--compare-balance cannot go with --resume"), twinOfAResume.err());
+        assertNull(actions.request, "a refused twin trains nothing");
 
         Result notAFolder = run("train", "--out", config.toString());
         assertEquals(2, notAFolder.code());

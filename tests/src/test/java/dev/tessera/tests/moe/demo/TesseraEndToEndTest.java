@@ -64,6 +64,7 @@ class TesseraEndToEndTest {
         }
         String report = Files.readString(run.resolve("report.md"));
         assertTrue(report.contains("![experts.png](experts.png)") && report.contains("| arithmetic |"), report);
+        assertFalse(report.contains("Balance compared"), "no twin unless asked: " + report);
         assertTrue(training.out().contains("Report: " + run.resolve("report.md").toAbsolutePath()), training.out());
     }
 
@@ -73,6 +74,29 @@ class TesseraEndToEndTest {
         assertTrue(m.find(), training.out());
         double loss = Double.parseDouble(m.group(1));
         assertTrue(loss < Math.log(259) - 1, "the final eval loss " + loss + " is not 1 nat below an untrained model's");
+    }
+
+    @Test
+    void aTwinWithTheOtherBalanceIsDrawnAndComparedBesideTheRun() throws IOException {
+        Path compared = folder.resolve("compared");
+        Result twin = tessera("train", "--preset", "tiny", "--balance", "none", "--compare-balance", "bias", "--out",
+                compared.toString());
+        assertEquals(0, twin.code(), twin.err());
+        assertTrue(Files.size(compared.resolve("load.png")) > 0);
+        String report = Files.readString(compared.resolve("report.md"));
+        List<String> lines = report.lines().filter(l -> l.startsWith("Balance compared")).toList();
+        assertEquals(1, lines.size(), report);
+        String line = lines.getFirst();
+        assertTrue(line.contains("`none` max/mean load") && line.contains("`bias` max/mean load"), line);
+        // the twin (named last) is this class's own run: --balance bias, same model, data, seed and steps
+        Matcher own = FINAL_LOSS.matcher(training.out());
+        assertTrue(own.find(), training.out());
+        assertTrue(line.endsWith(", eval loss " + own.group(1) + "."), own.group(1) + " ends " + line);
+        assertEquals(checkpoints(run), checkpoints(compared), "the twin saves no checkpoint of its own");
+        for (String checkpoint : checkpoints(compared)) {
+            String trainer = Files.readString(compared.resolve(checkpoint).resolve("trainer.json"));
+            assertTrue(trainer.contains("\"none\"") && !trainer.contains("\"bias\""), "the run's, not the twin's: " + trainer);
+        }
     }
 
     @Test
@@ -155,6 +179,13 @@ class TesseraEndToEndTest {
     void openClTrainingIsRefusedInOneLine() {
         assertOneLineError(tessera("train", "--device", "opencl", "--out", folder.resolve("gpu").toString()), 1,
                 "--device opencl");
+    }
+
+    /** The checkpoint folders in a run folder, sorted. */
+    private static List<String> checkpoints(Path runFolder) throws IOException {
+        try (Stream<Path> files = Files.list(runFolder)) {
+            return files.map(f -> f.getFileName().toString()).filter(name -> name.startsWith("step-")).sorted().toList();
+        }
     }
 
     private static void copy(Path checkpoint, Path to) throws IOException {
