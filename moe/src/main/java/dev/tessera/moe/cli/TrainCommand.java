@@ -91,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             FlagChecks.folder(spec, "--resume", resume);
         }
-        if (compareBalance != null && compareBalance == balance) {
+        if (compareBalance == balance) {
             throw FlagChecks.error(spec, "--compare-balance " + compareBalance.flag() + ": the run itself uses --balance "
                     + balance.flag() + "; compare with another setting");
         }
