@@ -10,6 +10,7 @@ import dev.tessera.moe.DeepSeekMoE;
 import dev.tessera.moe.ExpertLoad;
 import dev.tessera.moe.MoeConfig;
 import dev.tessera.moe.MoeTransformer;
+import dev.tessera.moe.demo.run.ConfigJson;
 import dev.tessera.nn.SwiGLU;
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Tensor;
@@ -155,7 +156,7 @@ class MoeTransformerTest {
     void aSavedCheckpointLoadsBackWithTheSameLogits(@TempDir Path dir) throws IOException {
         MoeTransformer model = new MoeTransformer(SMALL, new Generator(7));
         model.moeLayers().get(0).updateBias(new ExpertLoad(new long[] {9, 0, 3, 4}, new long[4], 8, 2));
-        writeConfig(dir, SMALL);
+        ConfigJson.write(dir, SMALL);
         SafeTensors.write(dir.resolve("model.safetensors"), model.stateDict());
         Files.write(dir.resolve("other.safetensors"), new byte[] {1, 2, 3}); // not a weight file: never read
         Tensor ids = Tensor.of(new long[] {0, 5, 2, 8, 8, 1}, 2, 3);
@@ -169,7 +170,7 @@ class MoeTransformerTest {
     @Test
     void aShardedCheckpointLoadsFromItsIndex(@TempDir Path dir) throws IOException {
         MoeTransformer model = new MoeTransformer(SMALL, new Generator(8));
-        writeConfig(dir, SMALL);
+        ConfigJson.write(dir, SMALL);
         Map<String, Tensor> first = new LinkedHashMap<>();
         Map<String, Tensor> second = new LinkedHashMap<>();
         Map<String, Object> weightMap = new LinkedHashMap<>();
@@ -190,14 +191,14 @@ class MoeTransformerTest {
     void aDirectoryWithoutConfigOrWeightsIsRefusedNamingTheFile(@TempDir Path dir) throws IOException {
         NoSuchFileException noConfig = assertThrows(NoSuchFileException.class, () -> MoeTransformer.fromPretrained(dir));
         assertTrue(noConfig.getMessage().contains(dir.resolve("config.json").toString()), noConfig.getMessage());
-        writeConfig(dir, SMALL);
+        ConfigJson.write(dir, SMALL);
         NoSuchFileException noWeights = assertThrows(NoSuchFileException.class, () -> MoeTransformer.fromPretrained(dir));
         assertTrue(noWeights.getMessage().contains("model.safetensors"), noWeights.getMessage());
     }
 
     @Test
     void aCorruptWeightFileIsRefusedNamingIt(@TempDir Path dir) throws IOException {
-        writeConfig(dir, SMALL);
+        ConfigJson.write(dir, SMALL);
         Path weights = dir.resolve("model.safetensors");
         Files.write(weights, new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '"', 'a', '"', ':', ' ', '1', '}'});
         IOException e = assertThrows(IOException.class, () -> MoeTransformer.fromPretrained(dir));
@@ -206,7 +207,7 @@ class MoeTransformerTest {
 
     @Test
     void missingUnexpectedAndMisshapenKeysAreRefusedNamingEachKey(@TempDir Path dir) throws IOException {
-        writeConfig(dir, SMALL);
+        ConfigJson.write(dir, SMALL);
         Map<String, Tensor> state = new LinkedHashMap<>(new MoeTransformer(SMALL, new Generator(9)).stateDict());
         state.remove("model.layers.1.mlp.experts.2.down_proj.weight");
         state.put("model.layers.0.self_attn.rotary_emb.inv_freq", Tensor.ones(2));
@@ -224,40 +225,10 @@ class MoeTransformerTest {
 
     @Test
     void aConfigThatDisagreesIsRefusedNamingTheFile(@TempDir Path dir) throws IOException {
-        Path config = writeConfig(dir, SMALL);
+        Path config = ConfigJson.write(dir, SMALL);
         Files.writeString(config, Files.readString(config).replace("\"num_attention_heads\": 2", "\"num_attention_heads\": 3")
                 .replace("\"num_key_value_heads\": 1", "\"num_key_value_heads\": 3"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MoeTransformer.fromPretrained(dir));
         assertEquals(config + ": MoeTransformer: num_attention_heads (3) does not divide hidden_size (8)", e.getMessage());
-    }
-
-    /** The Hugging Face config.json of {@code c} (the keys SMALL sets). */
-    static Path writeConfig(Path dir, MoeConfig c) throws IOException {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("model_type", "deepseek");
-        json.put("vocab_size", c.vocabSize());
-        json.put("hidden_size", c.hiddenSize());
-        json.put("intermediate_size", c.intermediateSize());
-        json.put("moe_intermediate_size", c.moeIntermediateSize());
-        json.put("num_hidden_layers", c.numHiddenLayers());
-        json.put("num_attention_heads", c.numAttentionHeads());
-        json.put("num_key_value_heads", c.numKeyValueHeads());
-        json.put("n_routed_experts", c.nRoutedExperts());
-        json.put("n_shared_experts", c.nSharedExperts());
-        json.put("num_experts_per_tok", c.numExpertsPerTok());
-        json.put("n_group", c.nGroup());
-        json.put("topk_group", c.topkGroup());
-        json.put("topk_method", c.topkMethod().hfName());
-        json.put("scoring_func", c.scoringFunc().hfName());
-        json.put("norm_topk_prob", c.normTopkProb());
-        json.put("routed_scaling_factor", c.routedScalingFactor());
-        json.put("first_k_dense_replace", c.firstKDenseReplace());
-        json.put("moe_layer_freq", c.moeLayerFreq());
-        json.put("rope_theta", c.ropeTheta());
-        json.put("rms_norm_eps", c.rmsNormEps());
-        json.put("tie_word_embeddings", c.tieWordEmbeddings());
-        Path file = dir.resolve("config.json");
-        Json.write(file, json);
-        return file;
     }
 }
