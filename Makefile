@@ -10,11 +10,22 @@ JVM_ARGS := --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAME
 # The class path of every module and its dependencies, written by `classpath`.
 CLASSPATH = $$(cat tests/target/classpath.txt):$$(cat bench/target/classpath.txt):$(CURDIR)/bench/target/classes
 
-.PHONY: test shell bench bench-peers peer-packages demo classpath clean
+.PHONY: test opencl-packages shell bench bench-peers peer-packages demo classpath clean
 
-## The whole test suite (tests/): unit tests, jqwik properties, backend equivalence.
-test:
+## The whole test suite (tests/): unit tests, jqwik properties, backend equivalence (cpu and OpenCL).
+test: opencl-packages
 	$(MVN) test
+
+# The OpenCL tests run on PoCL (OpenCL on the CPU) where no GPU driver is installed; apt-get runs
+# only when a package is missing, through sudo only when not root.
+OPENCL_PACKAGES := ocl-icd-libopencl1 pocl-opencl-icd
+opencl-packages:
+	@missing=$$(for p in $(OPENCL_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	    echo "installing:" $$missing; \
+	    $$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
 
 ## jshell with every module on the class path and the public packages imported.
 shell: classpath

@@ -17,6 +17,24 @@ public interface Backend {
     /** The device name this backend serves: {@code reference}, {@code cpu}, {@code opencl}. */
     String name();
 
+    /**
+     * New storage of {@code byteSize} bytes for a tensor on this device, zero-filled when
+     * {@code zeroed}. The default is host memory from the caching allocator; a backend with memory
+     * of its own (OpenCL) returns {@link Storage#onDevice} storage and overrides {@link #hostMemory}.
+     */
+    default Storage allocate(long byteSize, boolean zeroed) {
+        return Storage.allocate(byteSize, zeroed);
+    }
+
+    /**
+     * True when this backend's tensors live in host memory. {@link Tensor#to(Device)} asks the
+     * backend that does not (if either) to copy between devices: its {@link #copy} then gets one
+     * operand on another device.
+     */
+    default boolean hostMemory() {
+        return true;
+    }
+
     /** Sets every element of {@code out} (any layout) to {@code value}, converted to its dtype. */
     void fill(Tensor out, double value);
 

@@ -40,7 +40,8 @@ final class HostArrays {
 
     /** Converts {@code t} to {@code type} (a copy only when needed) and copies its elements into {@code target}. */
     private static void export(Tensor t, DType type, MemorySegment target) {
-        Tensor c = t.to(type).contiguous();
+        Tensor host = t.storage().isHost() ? t : t.to(Device.cpu());
+        Tensor c = host.to(type).contiguous();
         if (c.numel() == 0) {
             // An empty view may point past the end of its storage (a select or narrow of a tensor
             // with another dim of size 0), so its offset must not be used.

@@ -180,7 +180,7 @@ public final class Tensor {
     /** An uninitialised contiguous tensor: the caller writes every element (backends, factories). */
     public static Tensor empty(DType dtype, Device device, long... shape) {
         long[] checked = Shape.checked("empty", shape);
-        Storage storage = Storage.allocate(Shape.numel(checked) * dtype.byteSize(), false);
+        Storage storage = device.backend().allocate(Shape.numel(checked) * dtype.byteSize(), false);
         return new Tensor(storage, dtype, checked, Shape.contiguousStrides(checked), 0, device);
     }
 
@@ -352,7 +352,9 @@ public final class Tensor {
             return this;
         }
         Tensor out = empty(dtype, target, shape);
-        target.backend().copy(this, out);
+        // A host backend cannot read device memory: a device's backend moves the bytes either way.
+        Backend mover = device.backend().hostMemory() ? target.backend() : device.backend();
+        mover.copy(this, out);
         return Recording.record(Op.CAST, OpArgs.NONE, out, this);
     }
 

@@ -1,5 +1,6 @@
 package dev.tessera.tests.ops;
 
+import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -10,7 +11,13 @@ import java.lang.foreign.MemorySegment;
 final class Elements {
     private Elements() {}
 
+    /** A device tensor's values copied to the cpu (exactly: same dtype, same shape). */
+    private static Tensor onHost(Tensor t) {
+        return t.storage().isHost() ? t : t.to(Device.cpu());
+    }
+
     static double[] doubles(Tensor t) {
+        t = onHost(t);
         MemorySegment segment = t.storage().segment();
         long[] offsets = offsets(t);
         double[] values = new double[offsets.length];
@@ -25,6 +32,7 @@ final class Elements {
         if (t.dtype().isFloating()) {
             throw new IllegalArgumentException("longs: " + t.dtype() + " is not an integer type");
         }
+        t = onHost(t);
         MemorySegment segment = t.storage().segment();
         long[] offsets = offsets(t);
         long[] values = new long[offsets.length];

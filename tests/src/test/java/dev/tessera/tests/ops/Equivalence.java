@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs a case on the reference and on the cpu backend and compares every output element:
+ * Runs a case on the reference and on another backend (the cpu unless said) and compares every output element:
  * NaN must meet NaN, an infinity the same infinity, integer and BOOL outputs must be equal, and
  * finite floats must lie within the op's {@link Tolerance}.
  */
@@ -18,10 +18,15 @@ final class Equivalence {
     private Equivalence() {}
 
     static void check(OpCase c) {
+        check(c, Device.cpu());
+    }
+
+    /** Runs the case on the reference and on {@code device} and compares the outputs. */
+    static void check(OpCase c, Device device) {
         List<Tensor> want = c.run(Device.reference());
-        List<Tensor> got = c.run(Device.cpu());
+        List<Tensor> got = c.run(device);
         List<Tensor> magnitudes = c.tolerance().needsMagnitude() ? c.magnitudes() : null;
-        compare(c, want, got, magnitudes, Device.cpu());
+        compare(c, want, got, magnitudes, device);
     }
 
     static void compare(OpCase c, List<Tensor> want, List<Tensor> got, List<Tensor> magnitudes, Device device) {

@@ -1,0 +1,83 @@
+package dev.tessera.tests.ops;
+
+import dev.tessera.tensor.Device;
+import dev.tessera.tensor.Op.Group;
+import dev.tessera.tests.opencl.OpenClAvailable;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+
+/**
+ * The opencl backend against the reference, one property per op group, over the same
+ * {@link OpInfo} cases (layouts, broadcasting, sizes 0 and 1 and odd sizes, every dtype) as the cpu
+ * suite in {@link BackendEquivalencePropertiesTest}, with fewer tries: a launch on PoCL costs far
+ * more than a cpu call, and the first use of each dtype builds a program.
+ */
+@AddLifecycleHook(OpenClAvailable.class)
+class OpenClEquivalencePropertiesTest {
+    private static void check(OpCase c) {
+        Equivalence.check(c, Device.opencl());
+    }
+
+    @Property(tries = 600)
+    void unaryOpsMatchTheReference(@ForAll("unary") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 400)
+    void binaryOpsMatchTheReference(@ForAll("binary") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 250)
+    void comparisonsMatchTheReference(@ForAll("comparison") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 200)
+    void ternaryOpsMatchTheReference(@ForAll("ternary") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 300)
+    void copiesMatchTheReference(@ForAll("copy") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 400)
+    void viewsMatchTheReference(@ForAll("movement") OpCase c) {
+        check(c);
+    }
+
+    @Provide
+    Arbitrary<OpCase> unary() {
+        return OpInfos.samplesOf(Group.UNARY);
+    }
+
+    @Provide
+    Arbitrary<OpCase> binary() {
+        return OpInfos.samplesOf(Group.BINARY);
+    }
+
+    @Provide
+    Arbitrary<OpCase> comparison() {
+        return OpInfos.samplesOf(Group.COMPARISON);
+    }
+
+    @Provide
+    Arbitrary<OpCase> ternary() {
+        return OpInfos.samplesOf(Group.TERNARY);
+    }
+
+    @Provide
+    Arbitrary<OpCase> copy() {
+        return OpInfos.samplesOf(Group.COPY);
+    }
+
+    @Provide
+    Arbitrary<OpCase> movement() {
+        return OpInfos.samplesOf(Group.MOVEMENT);
+    }
+}
