@@ -80,4 +80,16 @@ class OpenClEquivalencePropertiesTest {
     Arbitrary<OpCase> movement() {
         return OpInfos.samplesOf(Group.MOVEMENT);
     }
+
+    // ---------------------------------------------------------------- matmul family (matmul.cl)
+
+    @Property(tries = 250)
+    void matmulMatchesTheReference(@ForAll("matmul") OpCase c) {
+        check(c);
+    }
+
+    @Provide
+    Arbitrary<OpCase> matmul() {
+        return OpInfos.samplesOf(Group.MATMUL);
+    }
 }
