@@ -30,7 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class GemmTuner {
     /** Below this many multiply-adds, a product runs one work item per element without tuning. */
     private static final long SMALL_WORK = 1L << 18;
-    private static final String VERSION = "1";
+    /** Part of the tuning file's name: a new version of matmul.cl or of the candidates must not reuse old choices. */
+    private static final String VERSION = "2";
 
     private final ClRuntime runtime;
     private final List<GemmConfig> candidates;
@@ -45,7 +46,7 @@ final class GemmTuner {
         this.runtime = runtime;
         this.candidates = runtime.gpu ? GemmConfig.GPU : GemmConfig.CPU;
         this.sampleSide = runtime.gpu ? 2048 : 64;
-        this.repeats = runtime.gpu ? 3 : 1;
+        this.repeats = runtime.gpu ? 5 : 1;
         this.file = tuningFile(runtime);
         load();
     }

@@ -39,6 +39,11 @@ kernel void gemm_simple(global const A_T *a, const view_t va, const long a_rs, c
 // 4-wide chunks: rows ty*4 + i*WY*4 and columns tx*4 + j*WX*4, so a quarter warp's vector reads
 // of local memory and its stores to C are contiguous. The next slice is loaded into registers
 // while the current one is multiplied.
+//
+// Loading a slice: item t reads A_LOADS elements of A, the first at (mt, kt) of the slice and the
+// next ones a fixed step (dm, dk) further. Consecutive items take consecutive k when A's rows are
+// contiguous (a_kfast), consecutive m otherwise, so the global reads coalesce either way; B alike
+// with n. GemmConfig checks that WG is a multiple of BM, BN and BK, which makes the step fixed.
 #define WX (BN / TN)
 #define WY (BM / TM)
 #define WG (WX * WY)
@@ -47,13 +52,6 @@ kernel void gemm_simple(global const A_T *a, const view_t va, const long a_rs, c
 #define LDB (BN + PAD)
 #define A_LOADS (BM * BK / WG)
 #define B_LOADS (BK * BN / WG)
-
-// Element e of the A slice: (mm, kk); consecutive items take consecutive k when A's rows are
-// contiguous (a_kfast), consecutive m otherwise, so global reads coalesce either way.
-#define A_MM(e) (a_kfast ? (e) / BK : (e) % BM)
-#define A_KK(e) (a_kfast ? (e) % BK : (e) / BM)
-#define B_KK(e) (b_nfast ? (e) / BN : (e) % BK)
-#define B_NN(e) (b_nfast ? (e) % BN : (e) / BK)
 
 __attribute__((reqd_work_group_size(WX, WY, 1)))
 kernel void gemm_tiled(global const A_T *a, const view_t va, const long a_rs, const long a_cs,
@@ -75,9 +73,26 @@ kernel void gemm_tiled(global const A_T *a, const view_t va, const long a_rs, co
     const bool inside = m0 + BM <= M && n0 + BN <= N;
     const int slices = (K + BK - 1) / BK;
 
+    const int mt = a_kfast ? tid / BK : tid % BM;
+    const int akt = a_kfast ? tid % BK : tid / BM;
+    const int dm = a_kfast ? WG / BK : 0;
+    const int adk = a_kfast ? 0 : WG / BM;
+    const int nt = b_nfast ? tid % BN : tid / BK;
+    const int bkt = b_nfast ? tid / BN : tid % BK;
+    const int dn = b_nfast ? 0 : WG / BK;
+    const int bdk = b_nfast ? WG / BN : 0;
+    const long a_step = dm * a_rs + adk * a_cs;
+    const long b_step = bdk * b_rs + dn * b_cs;
+    // Where this item's loads land in the local slices.
+    const int a_at = akt * LDA + mt;
+    const int a_at_step = adk * LDA + dm;
+    const int b_at = bkt * LDB + nt;
+    const int b_at_step = bdk * LDB + dn;
+
     for (long z = get_group_id(2); z < batches; z += get_num_groups(2)) {
-        global const A_T *ap = a + element_at(&batch, &va, z);
-        global const A_T *bp = b + element_at(&batch, &vb, z);
+        // This item's first element of A and of B in slice 0; a slice further is BK columns of A, BK rows of B.
+        global const A_T *a_item = a + element_at(&batch, &va, z) + (m0 + mt) * a_rs + akt * a_cs;
+        global const A_T *b_item = b + element_at(&batch, &vb, z) + bkt * b_rs + (n0 + nt) * b_cs;
         ACC acc[TM][TN];
         for (int i = 0; i < TM; i++) {
             for (int j = 0; j < TN; j++) {
@@ -87,32 +102,37 @@ kernel void gemm_tiled(global const A_T *a, const view_t va, const long a_rs, co
         ACC a_next[A_LOADS];
         ACC b_next[B_LOADS];
 
-        // Reads slice k0 into a_next / b_next; zeros outside the matrices.
-#define FETCH(k0)                                                                                   \
+        // Reads slice s into a_next / b_next; zeros outside the matrices.
+#define FETCH(s)                                                                                    \
         {                                                                                           \
-            const bool full = inside && (k0) + BK <= K;                                             \
-            for (int l = 0; l < A_LOADS; l++) {                                                     \
-                const int e = tid + l * WG;                                                         \
-                const int m = m0 + A_MM(e);                                                         \
-                const int k = (k0) + A_KK(e);                                                       \
-                a_next[l] = full || (m < M && k < K) ? LOAD(A, ap, m * a_rs + k * a_cs) : (ACC) 0;  \
-            }                                                                                       \
-            for (int l = 0; l < B_LOADS; l++) {                                                     \
-                const int e = tid + l * WG;                                                         \
-                const int k = (k0) + B_KK(e);                                                       \
-                const int n = n0 + B_NN(e);                                                         \
-                b_next[l] = full || (k < K && n < N) ? LOAD(A, bp, k * b_rs + n * b_cs) : (ACC) 0;  \
+            const int k0 = (s) * BK;                                                                \
+            global const A_T *pa = a_item + k0 * a_cs;                                              \
+            global const A_T *pb = b_item + k0 * b_rs;                                              \
+            if (inside && k0 + BK <= K) {                                                           \
+                for (int l = 0; l < A_LOADS; l++) {                                                 \
+                    a_next[l] = LOAD(A, pa, l * a_step);                                            \
+                }                                                                                   \
+                for (int l = 0; l < B_LOADS; l++) {                                                 \
+                    b_next[l] = LOAD(A, pb, l * b_step);                                            \
+                }                                                                                   \
+            } else {                                                                                \
+                for (int l = 0; l < A_LOADS; l++) {                                                 \
+                    const bool in = m0 + mt + l * dm < M && k0 + akt + l * adk < K;                 \
+                    a_next[l] = in ? LOAD(A, pa, l * a_step) : (ACC) 0;                             \
+                }                                                                                   \
+                for (int l = 0; l < B_LOADS; l++) {                                                 \
+                    const bool in = k0 + bkt + l * bdk < K && n0 + nt + l * dn < N;                 \
+                    b_next[l] = in ? LOAD(A, pb, l * b_step) : (ACC) 0;                             \
+                }                                                                                   \
             }                                                                                       \
         }
 #define STAGE()                                                                                     \
         {                                                                                           \
             for (int l = 0; l < A_LOADS; l++) {                                                     \
-                const int e = tid + l * WG;                                                         \
-                a_tile[A_KK(e) * LDA + A_MM(e)] = a_next[l];                                        \
+                a_tile[a_at + l * a_at_step] = a_next[l];                                           \
             }                                                                                       \
             for (int l = 0; l < B_LOADS; l++) {                                                     \
-                const int e = tid + l * WG;                                                         \
-                b_tile[B_KK(e) * LDB + B_NN(e)] = b_next[l];                                        \
+                b_tile[b_at + l * b_at_step] = b_next[l];                                           \
             }                                                                                       \
         }
 
@@ -121,7 +141,7 @@ kernel void gemm_tiled(global const A_T *a, const view_t va, const long a_rs, co
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int s = 0; s < slices; s++) {
             if (s + 1 < slices) {
-                FETCH((s + 1) * BK);
+                FETCH(s + 1);
             }
 #if UNROLL_K
 #pragma unroll
@@ -130,10 +150,10 @@ kernel void gemm_tiled(global const A_T *a, const view_t va, const long a_rs, co
                 ACC4 ar[TM / 4];
                 ACC4 br[TN / 4];
                 for (int i = 0; i < TM / 4; i++) {
-                    ar[i] = a_tile4[(kk * LDA + i * WY * 4 + ty * 4) / 4];
+                    ar[i] = a_tile4[kk * (LDA / 4) + i * WY + ty];
                 }
                 for (int j = 0; j < TN / 4; j++) {
-                    br[j] = b_tile4[(kk * LDB + j * WX * 4 + tx * 4) / 4];
+                    br[j] = b_tile4[kk * (LDB / 4) + j * WX + tx];
                 }
                 for (int i = 0; i < TM / 4; i++) {
                     for (int j = 0; j < TN / 4; j++) {
