@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,6 +30,8 @@ final class ClRuntime {
     final long maxWorkGroupSize;
     final long localMemBytes;
     final ReentrantLock lock = new ReentrantLock();
+    /** Bytes copied from the device to the host so far: each read is a sync the tests keep count of. */
+    final LongAdder bytesRead = new LongAdder();
     final BufferPool pool;
     final Programs programs;
 
@@ -145,6 +148,7 @@ final class ClRuntime {
         if (bytes == 0) {
             return;
         }
+        bytesRead.add(bytes);
         lock.lock();
         try {
             ClErrors.check(nclEnqueueReadBuffer(queue, buffer, CL_TRUE, offset, bytes, host.address(), 0, 0, 0),

@@ -81,6 +81,11 @@ public final class OpenClBackend implements Backend {
         return ClRuntime.get().pool.liveBuffers();
     }
 
+    /** Bytes read back from the device so far (every read waits for the queue): a training step should read few. */
+    public static long bytesRead() {
+        return ClRuntime.get().bytesRead.sum();
+    }
+
     /** Kernel objects created; they are cached, so the count stops growing once every kernel has run. */
     public static int kernelCount() {
         return ClRuntime.get().programs.kernelCount();
