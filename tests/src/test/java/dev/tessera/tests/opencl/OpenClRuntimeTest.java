@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tessera.opencl.ClException;
 import dev.tessera.opencl.OpenClBackend;
 import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
@@ -53,6 +54,14 @@ class OpenClRuntimeTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.storage().segment());
         assertEquals("this storage lives on opencl: copy its tensor to the host first with .to(Device.cpu())",
                 e.getMessage());
+    }
+
+    @Test
+    void anAllocationTheDeviceRefusesSaysSo() {
+        ClException e = assertThrows(ClException.class, () -> Tensor.empty(DType.F32, CL, 1L << 46));
+        assertTrue(e.getMessage().startsWith("OpenCL device ") && e.getMessage().contains(" could not allocate "
+                + (4L << 46) + " bytes"), e.getMessage());
+        assertEquals(2.0, Tensor.full(2, DType.F32).to(CL).item(), "the device still works");
     }
 
     @Test
