@@ -2,7 +2,6 @@ package dev.tessera.opencl;
 
 import dev.tessera.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * MoE dispatch: plan, permute, unpermute and its backward (moe.cl). Index values are range-checked
