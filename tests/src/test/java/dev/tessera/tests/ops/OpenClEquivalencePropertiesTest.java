@@ -80,4 +80,30 @@ class OpenClEquivalencePropertiesTest {
     Arbitrary<OpCase> movement() {
         return OpInfos.samplesOf(Group.MOVEMENT);
     }
+
+    // ---------------------------------------------------------------- indexing and joins (IndexKernels)
+    // Qualified names instead of new imports, so that this block merges beside other families' blocks.
+
+    @Property(tries = 400)
+    void indexingOpsMatchTheReference(@ForAll("indexing") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 250)
+    void joinsMatchTheReference(@ForAll("join") OpCase c) {
+        check(c);
+    }
+
+    /** The INDEX group but one_hot, which checks its ids with min and max: samplesOf(Group.INDEX) once reductions run. */
+    @Provide
+    Arbitrary<OpCase> indexing() {
+        return net.jqwik.api.Arbitraries.oneOf(java.util.Arrays.stream(dev.tessera.tensor.Op.values())
+                .filter(op -> op.group() == Group.INDEX && op != dev.tessera.tensor.Op.ONE_HOT)
+                .map(op -> OpInfos.get(op).samples()).toList());
+    }
+
+    @Provide
+    Arbitrary<OpCase> join() {
+        return OpInfos.samplesOf(Group.JOIN);
+    }
 }
