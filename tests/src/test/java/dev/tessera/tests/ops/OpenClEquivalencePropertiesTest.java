@@ -80,4 +80,36 @@ class OpenClEquivalencePropertiesTest {
     Arbitrary<OpCase> movement() {
         return OpInfos.samplesOf(Group.MOVEMENT);
     }
+
+    // ---------------------------------------------------------------- reductions family (reductions.cl)
+
+    @Property(tries = 400)
+    void reductionsMatchTheReference(@ForAll("reduce") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 200)
+    void argReductionsMatchTheReference(@ForAll("argReduce") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 400)
+    void alongDimOpsMatchTheReference(@ForAll("alongDim") OpCase c) {
+        check(c);
+    }
+
+    @Provide
+    Arbitrary<OpCase> reduce() {
+        return OpInfos.samplesOf(Group.REDUCE);
+    }
+
+    @Provide
+    Arbitrary<OpCase> argReduce() {
+        return OpInfos.samplesOf(Group.ARG_REDUCE);
+    }
+
+    @Provide
+    Arbitrary<OpCase> alongDim() {
+        return OpInfos.samplesOf(Group.ALONG_DIM);
+    }
 }
