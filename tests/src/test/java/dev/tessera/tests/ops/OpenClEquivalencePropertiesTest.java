@@ -81,8 +81,7 @@ class OpenClEquivalencePropertiesTest {
         return OpInfos.samplesOf(Group.MOVEMENT);
     }
 
-    // ---------------------------------------------------------------- indexing and joins (IndexKernels)
-    // Qualified names instead of new imports, so that this block merges beside other families' blocks.
+    // ---------------------------------------------------------------- indexing and joins (indexing.cl)
 
     @Property(tries = 400)
     void indexingOpsMatchTheReference(@ForAll("indexing") OpCase c) {
@@ -94,16 +93,45 @@ class OpenClEquivalencePropertiesTest {
         check(c);
     }
 
-    /** The INDEX group but one_hot, which checks its ids with min and max: samplesOf(Group.INDEX) once reductions run. */
     @Provide
     Arbitrary<OpCase> indexing() {
-        return net.jqwik.api.Arbitraries.oneOf(java.util.Arrays.stream(dev.tessera.tensor.Op.values())
-                .filter(op -> op.group() == Group.INDEX && op != dev.tessera.tensor.Op.ONE_HOT)
-                .map(op -> OpInfos.get(op).samples()).toList());
+        return OpInfos.samplesOf(Group.INDEX);
     }
 
     @Provide
     Arbitrary<OpCase> join() {
         return OpInfos.samplesOf(Group.JOIN);
+    }
+
+    // ---------------------------------------------------------------- reductions family (reductions.cl)
+
+    @Property(tries = 400)
+    void reductionsMatchTheReference(@ForAll("reduce") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 200)
+    void argReductionsMatchTheReference(@ForAll("argReduce") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 400)
+    void alongDimOpsMatchTheReference(@ForAll("alongDim") OpCase c) {
+        check(c);
+    }
+
+    @Provide
+    Arbitrary<OpCase> reduce() {
+        return OpInfos.samplesOf(Group.REDUCE);
+    }
+
+    @Provide
+    Arbitrary<OpCase> argReduce() {
+        return OpInfos.samplesOf(Group.ARG_REDUCE);
+    }
+
+    @Provide
+    Arbitrary<OpCase> alongDim() {
+        return OpInfos.samplesOf(Group.ALONG_DIM);
     }
 }
