@@ -80,4 +80,26 @@ class OpenClEquivalencePropertiesTest {
     Arbitrary<OpCase> movement() {
         return OpInfos.samplesOf(Group.MOVEMENT);
     }
+
+    // ---------------------------------------------------------------- loss and norm (LossNormKernels)
+
+    @Property(tries = 150)
+    void lossesMatchTheReference(@ForAll("loss") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 150)
+    void normsMatchTheReference(@ForAll("norm") OpCase c) {
+        check(c);
+    }
+
+    @Provide
+    Arbitrary<OpCase> loss() {
+        return OpInfos.samplesOf(Group.LOSS);
+    }
+
+    @Provide
+    Arbitrary<OpCase> norm() {
+        return OpInfos.samplesOf(Group.NORM);
+    }
 }
