@@ -42,7 +42,7 @@ final class AttentionCases {
         int heads = quick ? QUICK_HEADS : HEADS;
         for (int d : quick ? QUICK_HEAD_DIMS : HEAD_DIMS) {
             for (int n : quick ? QUICK_SEQS : SEQS) {
-                var inputs = new CaseRunner.Memo<>(() -> Inputs.random(31L * n + d, Device.opencl(), batch, heads, n, d));
+                var inputs = new CaseRunner.Memo<>(() -> Inputs.random(31L * n + d, runner.device(), batch, heads, n, d));
                 for (boolean backward : new boolean[] {false, true}) {
                     for (boolean causal : new boolean[] {false, true}) {
                         double forward = 4.0 * batch * heads * n * n * d / (causal ? 2 : 1) / 1e9;
@@ -65,7 +65,7 @@ final class AttentionCases {
         Tensor v = in.v.detach().requiresGrad(true);
         int d = (int) in.q.size(3);
         int checkSeq = (int) Math.min(CHECK_SEQ, in.q.size(2));
-        return new CaseRunner.Prepared(() -> checkBackward(d, checkSeq, causal), () -> {
+        return new CaseRunner.Prepared(() -> checkBackward(in.q.device(), d, checkSeq, causal), () -> {
             Fused.attention(q, k, v, null, scale(q), causal).backward(in.gradOut);
             q.zeroGrad();
             k.zeroGrad();
@@ -102,12 +102,12 @@ final class AttentionCases {
         }
     }
 
-    /** out, dq, dk and dv on the device against the cpu backend, from the same inputs [1, 2, n, d]. */
-    private static void checkBackward(int d, int n, boolean causal) {
+    /** out, dq, dk and dv on the inputs' device against the cpu backend, from the same inputs [1, 2, n, d]. */
+    private static void checkBackward(Device device, int d, int n, boolean causal) {
         Inputs host = Inputs.random(5, Device.cpu(), 1, 2, n, d);
         Tensor[] want = gradients(host, causal);
-        Tensor[] got = gradients(new Inputs(host.q.to(Device.opencl()), host.k.to(Device.opencl()),
-                host.v.to(Device.opencl()), host.gradOut.to(Device.opencl())), causal);
+        Tensor[] got = gradients(new Inputs(host.q.to(device), host.k.to(device), host.v.to(device),
+                host.gradOut.to(device)), causal);
         String[] names = {"out", "dq", "dk", "dv"};
         for (int i = 0; i < names.length; i++) {
             Verify.close("attention backward " + names[i] + " vs cpu", got[i], want[i], 1e-4, 1e-3);

@@ -1,5 +1,7 @@
 package dev.tessera.bench.gpu;
 
+import dev.tessera.opencl.OpenClBackend;
+import dev.tessera.tensor.Device;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -20,6 +22,8 @@ final class CaseRunner implements AutoCloseable {
     /** A case ready to run: {@code check} throws when the result is wrong; {@code call} is what is timed. */
     record Prepared(Runnable check, Runnable call) {}
 
+    private final Device device;
+    private final Runnable sync;
     private final int pass;
     private final double caseSeconds;
     private final long deadlineNanos;
@@ -30,7 +34,11 @@ final class CaseRunner implements AutoCloseable {
     private final PrintStream log = System.err;
 
     /** Cases of kernels not starting with {@code only} are left out; null output: stdout alone. */
-    CaseRunner(int pass, double caseSeconds, double budgetSeconds, String only, Path out) throws IOException {
+    CaseRunner(Device device, int pass, double caseSeconds, double budgetSeconds, String only, Path out)
+            throws IOException {
+        this.device = device;
+        // The cpu backends finish each op before returning; OpenCL enqueues.
+        this.sync = device == Device.opencl() ? OpenClBackend::synchronize : () -> {};
         this.pass = pass;
         this.only = only;
         this.caseSeconds = caseSeconds;
@@ -38,6 +46,11 @@ final class CaseRunner implements AutoCloseable {
         this.deadlineNanos = System.nanoTime() + (long) (budgetSeconds * 1e9);
         this.file = out == null ? null : Files.newBufferedWriter(out, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** The device the cases run on: opencl, or cpu to try the benchmark itself without OpenCL. */
+    Device device() {
+        return device;
     }
 
     /** A JSON line of this side and pass, for records other than cases (the device). */
@@ -81,7 +94,7 @@ final class CaseRunner implements AutoCloseable {
             stage = "check";
             case_.check().run();
             stage = "timing";
-            Timing t = Timing.measure(case_.call(), caseSeconds);
+            Timing t = Timing.measure(case_.call(), caseSeconds, sync);
             line.put("status", "ok").put("check", "passed").put("ms_median", t.medianMs()).put("ms_min", t.minMs())
                     .put("ms_max", t.maxMs()).put("reps", t.reps()).put("gflops", gflop / (t.medianMs() / 1e3));
         } catch (RuntimeException | OutOfMemoryError e) {

@@ -19,14 +19,14 @@ final class MatmulCases {
 
     static void run(CaseRunner runner, boolean quick) {
         for (int n : quick ? QUICK_SIZES : SIZES) {
-            runner.run("sgemm", n + "x" + n + "x" + n, 2.0 * n * n * n / 1e9, () -> prepare(n));
+            runner.run("sgemm", n + "x" + n + "x" + n, 2.0 * n * n * n / 1e9, () -> prepare(runner.device(), n));
         }
     }
 
-    private static CaseRunner.Prepared prepare(int n) {
+    private static CaseRunner.Prepared prepare(Device device, int n) {
         Generator g = new Generator(7 + n);
-        Tensor a = Tensor.randn(g, n, n).to(Device.opencl());
-        Tensor b = Tensor.randn(g, n, n).to(Device.opencl());
+        Tensor a = Tensor.randn(g, n, n).to(device);
+        Tensor b = Tensor.randn(g, n, n).to(device);
         return new CaseRunner.Prepared(() -> check(a, b, n), () -> a.matmul(b));
     }
 

@@ -39,8 +39,8 @@ final class MoeCases {
         for (int tokens : quick ? QUICK_TOKENS : TOKENS) {
             double forward = (2.0 * tokens * HIDDEN * EXPERTS + tokens * (TOP_K + SHARED) * 6.0 * HIDDEN * WIDTH) / 1e9;
             String size = tokens + " tokens";
-            runner.run("moe.forward", size, forward, () -> prepare(tokens, false));
-            runner.run("moe.forward_backward", size, 3 * forward, () -> prepare(tokens, true));
+            runner.run("moe.forward", size, forward, () -> prepare(runner.device(), tokens, false));
+            runner.run("moe.forward_backward", size, 3 * forward, () -> prepare(runner.device(), tokens, true));
         }
     }
 
@@ -50,11 +50,11 @@ final class MoeCases {
         return layer;
     }
 
-    private static CaseRunner.Prepared prepare(int tokens, boolean backward) {
-        DeepSeekMoE layer = layer(Device.opencl());
+    private static CaseRunner.Prepared prepare(Device device, int tokens, boolean backward) {
+        DeepSeekMoE layer = layer(device);
         Generator g = new Generator(11 + tokens);
-        Tensor x = Tensor.randn(g, tokens, HIDDEN).to(Device.opencl());
-        Tensor dy = Tensor.randn(g, tokens, HIDDEN).to(Device.opencl());
+        Tensor x = Tensor.randn(g, tokens, HIDDEN).to(device);
+        Tensor dy = Tensor.randn(g, tokens, HIDDEN).to(device);
         Runnable call;
         if (backward) {
             Tensor leaf = x.detach().requiresGrad(true);
@@ -70,14 +70,14 @@ final class MoeCases {
                 }
             };
         }
-        return new CaseRunner.Prepared(() -> check(backward), call);
+        return new CaseRunner.Prepared(() -> check(device, backward), call);
     }
 
-    private static void check(boolean backward) {
+    private static void check(Device device, boolean backward) {
         Tensor x = Tensor.randn(new Generator(3), CHECK_TOKENS, HIDDEN);
         Tensor dy = Tensor.randn(new Generator(4), CHECK_TOKENS, HIDDEN);
         Tensor[] want = outputs(layer(Device.cpu()), x, dy, backward);
-        Tensor[] got = outputs(layer(Device.opencl()), x.to(Device.opencl()), dy.to(Device.opencl()), backward);
+        Tensor[] got = outputs(layer(device), x.to(device), dy.to(device), backward);
         String[] names = {"y", "dx", "grad experts.0.down_proj.weight"};
         for (int i = 0; i < want.length; i++) {
             Verify.close("moe " + names[i] + " vs cpu", got[i], want[i], 1e-4, 1e-3);
