@@ -44,7 +44,8 @@ jlink --add-modules java.base,java.logging,java.xml,jdk.unsupported,jdk.incubato
 strip --strip-unneeded "$build/jdk/lib/server/libjvm.so"
 
 echo "== OpenCL ICD loader"
-loader=$(ldconfig -p | awk '/libOpenCL\.so\.1 .*x86-64/ {print $NF; exit}')
+# awk reads to the end: exiting early would kill ldconfig with SIGPIPE and fail the pipe (pipefail).
+loader=$(ldconfig -p | awk '/libOpenCL\.so\.1 .*x86-64/ && !found {print $NF; found = 1}')
 if [ -z "$loader" ]; then
     echo "no libOpenCL.so.1 on this machine: apt-get install ocl-icd-libopencl1" >&2
     exit 1

@@ -69,9 +69,10 @@ stage() {
     log "stage $name: $(tail -1 "$out/stages.txt")"
 }
 
-echo "bench/gpu/run.sh $quick $([ $tests = 0 ] && echo --skip-tests) --passes $passes" > "$out/command.txt"
+echo "bench/gpu/run.sh $quick $([ $tests = 0 ] && echo --skip-tests) --passes $passes" | tr -s ' ' > "$out/command.txt"
+echo "ran $(date -u +%Y-%m-%dT%H:%MZ)" >> "$out/command.txt"
 cat "$build/commit.txt" >> "$out/command.txt" 2>/dev/null
-if [ ! -x "$build/jdk/bin/java" ]; then
+if [ ! -x "$build/jdk/bin/java" ] || [ ! -s "$build/classpath.txt" ]; then
     log "no $build/jdk: run bench/gpu/build.sh first (and carry bench/gpu/build)"
     exit 1
 fi
@@ -92,7 +93,7 @@ find_nvidia_opencl() {
             if [ -f "$lib" ]; then echo "$lib"; return; fi
         done
     done
-    lib=$(ldconfig -p 2>/dev/null | awk '/libnvidia-opencl\.so/ {print $NF; exit}')
+    lib=$(ldconfig -p 2>/dev/null | awk '/libnvidia-opencl\.so/ && !found {print $NF; found = 1}')
     if [ -n "$lib" ] && [ -f "$lib" ]; then echo "$lib"; return; fi
     timeout 30 find / -xdev \( -path /proc -o -path /sys \) -prune -o -name 'libnvidia-opencl.so*' -print 2>/dev/null \
         | head -1
@@ -109,7 +110,7 @@ if [ -n "$nvidia" ]; then
 else
     log "no NVIDIA OpenCL driver found: using the system's OpenCL vendors ($(ls /etc/OpenCL/vendors 2>/dev/null | tr '\n' ' '))"
 fi
-system_loader=$( (ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null) | awk '/libOpenCL\.so\.1 / {print $NF; exit}')
+system_loader=$( (ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null) | awk '/libOpenCL\.so\.1 / && !found {print $NF; found = 1}')
 for dir in /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu /usr/lib64 /usr/lib /usr/local/nvidia/lib64; do
     [ -z "$system_loader" ] && [ -f "$dir/libOpenCL.so.1" ] && system_loader="$dir/libOpenCL.so.1"
 done
@@ -123,7 +124,7 @@ fi
 export TESSERA_CACHE="$work/cache"
 export CI=true   # the OpenCL tests fail, not skip, when no device works
 java=("$build/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
-      -Xmx${JAVA_XMX:-6g} -XX:+UseParallelGC)
+      -Xmx${JAVA_XMX:-6g} -XX:+UseParallelGC -Dorg.lwjgl.system.SharedLibraryExtractPath="$work/lwjgl")
 cp=$(sed "s|lib/|$build/lib/|g" "$build/classpath.txt")
 log "CLASSPATH=$cp"
 
