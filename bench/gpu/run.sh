@@ -101,12 +101,14 @@ find_nvidia_opencl() {
 cp=""   # the class path, set below; stage() shortens it in the log
 nvidia=$(find_nvidia_opencl)
 if [ -n "$nvidia" ]; then
+    found=$nvidia
+    nvidia=$(readlink -f "$found")   # the loader is given the file itself, not a link to it
     mkdir -p "$work/vendors"
     echo "$nvidia" > "$work/vendors/nvidia.icd"
     export OCL_ICD_VENDORS="$work/vendors"   # ocl-icd's loader
     export OCL_ICD_FILENAMES="$nvidia"       # Khronos's loader
     export LD_LIBRARY_PATH="$(dirname "$nvidia")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    log "NVIDIA OpenCL driver: $nvidia (OCL_ICD_VENDORS=$OCL_ICD_VENDORS)"
+    log "NVIDIA OpenCL driver: $found -> $nvidia (OCL_ICD_VENDORS=$OCL_ICD_VENDORS)"
 else
     log "no NVIDIA OpenCL driver found: using the system's OpenCL vendors ($(ls /etc/OpenCL/vendors 2>/dev/null | tr '\n' ' '))"
 fi
