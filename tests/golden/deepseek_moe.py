@@ -122,7 +122,7 @@ def choice_scores(scores, bias, config):
     else:
         group_scores = by_group.max(dim=-1).values
     kept = stable_topk(group_scores, config.topk_group)[1]
-    keep = torch.zeros(tokens, config.n_group, dtype=torch.bool).scatter(1, kept, True)
+    keep = torch.zeros(tokens, config.n_group, dtype=torch.bool, device=choice.device).scatter(1, kept, True)
     keep = keep.repeat_interleave(config.group_size, dim=1)
     return choice.masked_fill(~keep, float("-inf")), group_scores
 
@@ -192,7 +192,7 @@ def unpermute(yp, order, weights, tokens):
     """y[t] = sum_k weights[t, k] * yp[row of (t, k)], by a weighted index_add into float32."""
     top_k = weights.shape[1]
     contributions = yp.float() * weights.reshape(-1)[order].unsqueeze(1)
-    combined = torch.zeros(tokens, yp.shape[1], dtype=torch.float32)
+    combined = torch.zeros(tokens, yp.shape[1], dtype=torch.float32, device=yp.device)
     return combined.index_add(0, order // top_k, contributions).to(yp.dtype)
 
 

@@ -10,11 +10,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * nothing. The expected values come from the reference backend (the test suite's oracle). The
  * tolerances are loose on purpose: the property tests own accuracy; this catches broken kernels.
  */
-final class Verify {
+public final class Verify {
     private Verify() {}
 
     /** A copy of {@code x} on the reference backend, so that ops on it give the expected values. */
-    static Tensor reference(Tensor x) {
+    public static Tensor reference(Tensor x) {
         return x.to(Device.reference());
     }
 
@@ -25,7 +25,7 @@ final class Verify {
     }
 
     /** Throws unless both have one shape and each element lies within {@code atol + rtol * |expected|}. */
-    static void close(String what, Tensor actual, Tensor expected, double atol, double rtol) {
+    public static void close(String what, Tensor actual, Tensor expected, double atol, double rtol) {
         if (!Arrays.equals(actual.shape(), expected.shape())) {
             throw new IllegalStateException(what + ": result has shape " + Arrays.toString(actual.shape())
                     + ", expected " + Arrays.toString(expected.shape()));
@@ -34,7 +34,7 @@ final class Verify {
     }
 
     /** Throws unless the row-major values of {@code actual} lie within {@code atol + rtol * |expected|}. */
-    static void close(String what, float[] actual, Tensor expected, double atol, double rtol) {
+    public static void close(String what, float[] actual, Tensor expected, double atol, double rtol) {
         float[] want = expected.toFloatArray();
         if (actual.length != want.length) {
             throw new IllegalStateException(what + ": result has " + actual.length + " elements, expected " + want.length);
@@ -49,7 +49,7 @@ final class Verify {
     }
 
     /** {@link #close(String, float[], Tensor, double, double)} for integer results such as indices. */
-    static void close(String what, int[] actual, Tensor expected) {
+    public static void close(String what, int[] actual, Tensor expected) {
         float[] values = new float[actual.length];
         for (int i = 0; i < actual.length; i++) {
             values[i] = actual[i];

@@ -61,7 +61,7 @@ public final class DeepSeekRouter extends Module implements Router {
         Tensor logits = xr.matmul(weight.value().to(dtype).t());
         if (noiseWeight != null && isTraining()) {
             Tensor std = softplus(xr.matmul(noiseWeight.value().to(dtype).t()));
-            logits = logits.add(Tensor.randn(generator, logits.shape()).to(dtype).to(logits.device()).mul(std));
+            logits = logits.add(Tensor.randn(generator, logits.device(), logits.shape()).to(dtype).mul(std));
         }
         Tensor scores = config.scoringFunc() == MoeConfig.ScoringFunc.SIGMOID ? logits.sigmoid() : logits.softmax(-1);
         Tensor indices = select(scores);

@@ -26,7 +26,7 @@ public final class Dropout extends Module {
         if (!isTraining() || p == 0) {
             return x;
         }
-        Tensor dropped = Tensor.rand(generator, x.shape()).lt(p).to(x.device());
+        Tensor dropped = Tensor.rand(generator, x.device(), x.shape()).lt(p);
         return x.maskedFill(dropped, 0).mul(1 / (1 - p));
     }
 

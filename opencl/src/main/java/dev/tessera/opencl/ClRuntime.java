@@ -8,13 +8,12 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one OpenCL device Tessera runs on: its context and in-order command queue, chosen once per
- * JVM. A GPU is preferred, else any device; {@code TESSERA_OPENCL_DEVICE} (an index into the list
- * of all devices, or a substring of a device's name) overrides. Every enqueue happens under
+ * JVM, as {@link DeviceChoice} says. Every enqueue happens under
  * {@link #lock}, so kernels (whose arguments are state) can be shared between threads.
  */
 final class ClRuntime {
@@ -31,6 +30,8 @@ final class ClRuntime {
     final long maxWorkGroupSize;
     final long localMemBytes;
     final ReentrantLock lock = new ReentrantLock();
+    /** Bytes copied from the device to the host so far: each read is a sync the tests keep count of. */
+    final LongAdder bytesRead = new LongAdder();
     final BufferPool pool;
     final Programs programs;
 
@@ -73,50 +74,22 @@ final class ClRuntime {
         return r;
     }
 
-    /** A device, platform and name, as the selection saw it. */
-    record Candidate(long platform, long device, String name, boolean gpu) {}
+    /** A device and its platform, with what the choice looks at. */
+    private record Found(long platform, long device, DeviceChoice.Candidate candidate) {}
 
     private static ClRuntime open() {
         ClLoader.load();
-        List<Candidate> all = candidates();
+        List<Found> all = candidates();
         if (all.isEmpty()) {
             throw new IllegalStateException("OpenCL: no platform or device found; " + ClLoader.INSTALL_HINT);
         }
-        Candidate chosen = choose(all, System.getenv("TESSERA_OPENCL_DEVICE"));
+        Found chosen = all.get(DeviceChoice.choose(all.stream().map(Found::candidate).toList(),
+                System.getenv("TESSERA_OPENCL_DEVICE")));
         return new ClRuntime(chosen.platform, chosen.device);
     }
 
-    static Candidate choose(List<Candidate> all, String wanted) {
-        if (wanted != null && !wanted.isBlank()) {
-            String w = wanted.trim();
-            if (w.chars().allMatch(Character::isDigit)) {
-                int index = Integer.parseInt(w);
-                if (index >= all.size()) {
-                    throw new IllegalStateException("TESSERA_OPENCL_DEVICE=" + w + ": there are only " + all.size()
-                            + " OpenCL devices: " + names(all));
-                }
-                return all.get(index);
-            }
-            for (Candidate c : all) {
-                if (c.name.toLowerCase(Locale.ROOT).contains(w.toLowerCase(Locale.ROOT))) {
-                    return c;
-                }
-            }
-            throw new IllegalStateException("TESSERA_OPENCL_DEVICE=" + w + " matches no OpenCL device: " + names(all));
-        }
-        return all.stream().filter(Candidate::gpu).findFirst().orElse(all.get(0));
-    }
-
-    private static String names(List<Candidate> all) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) {
-            out.add(i + ": " + all.get(i).name);
-        }
-        return String.join(", ", out);
-    }
-
-    private static List<Candidate> candidates() {
-        List<Candidate> out = new ArrayList<>();
+    private static List<Found> candidates() {
+        List<Found> out = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
             int code = nclGetPlatformIDs(0, 0, count.address());
@@ -138,7 +111,8 @@ final class ClRuntime {
                 for (int d = 0; d < n; d++) {
                     long device = devices.getAtIndex(ValueLayout.JAVA_LONG, d);
                     boolean gpu = (deviceLong(device, CL_DEVICE_TYPE) & CL_DEVICE_TYPE_GPU) != 0;
-                    out.add(new Candidate(platform, device, deviceString(device, CL_DEVICE_NAME).trim(), gpu));
+                    out.add(new Found(platform, device,
+                            new DeviceChoice.Candidate(deviceString(device, CL_DEVICE_NAME).trim(), gpu)));
                 }
             }
         }
@@ -174,6 +148,7 @@ final class ClRuntime {
         if (bytes == 0) {
             return;
         }
+        bytesRead.add(bytes);
         lock.lock();
         try {
             ClErrors.check(nclEnqueueReadBuffer(queue, buffer, CL_TRUE, offset, bytes, host.address(), 0, 0, 0),

@@ -1,6 +1,7 @@
 package dev.tessera.opencl;
 
 import dev.tessera.tensor.Backend;
+import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Op;
 import dev.tessera.tensor.Storage;
 import dev.tessera.tensor.Tensor;
@@ -18,13 +19,13 @@ public final class OpenClBackend implements Backend {
     /** The kernel families, created with the runtime on first use. */
     private record Kernels(ClRuntime runtime, ElementwiseKernels elementwise, Transfers transfers,
             ReductionKernels reductions, MatmulKernels matmul, IndexKernels indexing, LossNormKernels lossNorm,
-            AttentionKernels attention, MoeKernels moe) {
+            AttentionKernels attention, MoeKernels moe, RandomKernels random) {
         static Kernels create() {
             ClRuntime runtime = ClRuntime.get();
             ElementwiseKernels elementwise = new ElementwiseKernels(runtime);
             return new Kernels(runtime, elementwise, new Transfers(runtime, elementwise), new ReductionKernels(runtime),
                     new MatmulKernels(runtime), new IndexKernels(runtime), new LossNormKernels(runtime),
-                    new AttentionKernels(runtime), new MoeKernels(runtime));
+                    new AttentionKernels(runtime), new MoeKernels(runtime), new RandomKernels(runtime));
         }
     }
 
@@ -80,9 +81,20 @@ public final class OpenClBackend implements Backend {
         return ClRuntime.get().pool.liveBuffers();
     }
 
+    /** Bytes read back from the device so far (every read waits for the queue): a training step should read few. */
+    public static long bytesRead() {
+        return ClRuntime.get().bytesRead.sum();
+    }
+
     /** Kernel objects created; they are cached, so the count stops growing once every kernel has run. */
     public static int kernelCount() {
         return ClRuntime.get().programs.kernelCount();
+    }
+
+    @Override
+    public void fillRandom(Generator.Distribution distribution, long seed, long start, long low, long high,
+            Tensor out) {
+        k().random.fill(distribution, seed, start, low, high, out);
     }
 
     @Override

@@ -35,6 +35,17 @@ public interface Backend {
         return true;
     }
 
+    /**
+     * Fills the contiguous {@code out} (F32, or I64 for INTEGERS) with the Philox stream of generator
+     * {@code seed} from block {@code start}, exactly as {@link Generator#fill} writes it (INTEGERS in
+     * [low, high)). A device backend draws on its device; for NORMAL it may differ from the host in
+     * the last bit where its double log and cos are not correctly rounded. The default writes host memory.
+     */
+    default void fillRandom(Generator.Distribution distribution, long seed, long start, long low, long high,
+            Tensor out) {
+        Generator.fill(distribution, seed, start, low, high, out.storage().segment(), out.numel());
+    }
+
     /** Sets every element of {@code out} (any layout) to {@code value}, converted to its dtype. */
     void fill(Tensor out, double value);
 

@@ -43,7 +43,10 @@ final class Elementwise {
 
     /** A 0-d tensor holding {@code value}, of x's dtype and device, to combine with x. */
     static Tensor scalarLike(Tensor x, double value) {
-        return Tensor.scalar(value, x.dtype()).to(x.device());
+        // Filled where it lives: on a device that is a kernel launch, where a copy from the host would wait.
+        Tensor s = Tensor.empty(x.dtype(), x.device());
+        x.device().backend().fill(s, value);
+        return s;
     }
 
     static Tensor where(Tensor cond, Tensor a, Tensor b) {

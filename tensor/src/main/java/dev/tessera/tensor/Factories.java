@@ -3,7 +3,7 @@ package dev.tessera.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** The static factories behind {@link Tensor}: every new tensor is built on the host, on the cpu device. */
+/** The static factories behind {@link Tensor}: built on the host, on the cpu device, but for random samples drawn on a device. */
 final class Factories {
     private Factories() {}
 
@@ -72,25 +72,22 @@ final class Factories {
         return out;
     }
 
-    static Tensor rand(Generator generator, long... shape) {
-        Tensor out = Tensor.empty(DType.F32, Device.cpu(), shape);
-        generator.fillUniform(out.storage().segment(), out.numel());
+    /** F32 samples of {@code distribution} (UNIFORM or NORMAL), drawn by the device's backend. */
+    static Tensor random(Generator.Distribution distribution, Generator generator, Device device, long... shape) {
+        Tensor out = Tensor.empty(DType.F32, device, shape);
+        long start = generator.reserve(distribution, out.numel());
+        device.backend().fillRandom(distribution, generator.seed(), start, 0, 0, out);
         return out;
     }
 
-    static Tensor randn(Generator generator, long... shape) {
-        Tensor out = Tensor.empty(DType.F32, Device.cpu(), shape);
-        generator.fillNormal(out.storage().segment(), out.numel());
-        return out;
-    }
-
-    static Tensor randint(Generator generator, long low, long high, long... shape) {
+    static Tensor randint(Generator generator, long low, long high, Device device, long... shape) {
         if (high <= low || high - low <= 0) {
             throw new IllegalArgumentException("randint: needs low < high and high - low below 2^63, got ["
                     + low + ", " + high + ")");
         }
-        Tensor out = Tensor.empty(DType.I64, Device.cpu(), shape);
-        generator.fillIntegers(out.storage().segment(), out.numel(), low, high);
+        Tensor out = Tensor.empty(DType.I64, device, shape);
+        long start = generator.reserve(Generator.Distribution.INTEGERS, out.numel());
+        device.backend().fillRandom(Generator.Distribution.INTEGERS, generator.seed(), start, low, high, out);
         return out;
     }
 

@@ -31,6 +31,22 @@ public final class Generator {
     private static final int W1 = 0xBB67AE85;
     private static final double TWO_POW_M32 = 0x1p-32;
 
+    /** What a fill draws; each one's use of the stream is in the class comment. */
+    public enum Distribution {
+        UNIFORM(4), NORMAL(2), INTEGERS(2);
+
+        private final int perBlock;
+
+        Distribution(int perBlock) {
+            this.perBlock = perBlock;
+        }
+
+        /** Blocks a fill of {@code count} elements uses. */
+        public long blocks(long count) {
+            return (count + perBlock - 1) / perBlock;
+        }
+    }
+
     private final long seed;
     private long offset;
 
@@ -92,54 +108,48 @@ public final class Generator {
         out[3] = c3;
     }
 
-    private void block(long n, int[] out) {
-        philox((int) n, (int) (n >>> 32), 0, 0, (int) seed, (int) (seed >>> 32), out);
+    /**
+     * Reserves the blocks a fill of {@code count} elements of {@code distribution} uses and returns
+     * the first: a backend that fills on its own device starts there (see {@link Backend#fillRandom}).
+     */
+    public synchronized long reserve(Distribution distribution, long count) {
+        long start = offset;
+        offset = start + distribution.blocks(count);
+        return start;
     }
 
-    /** Writes {@code count} uniform floats in [0, 1) to {@code segment} (F32, contiguous). */
-    public synchronized void fillUniform(MemorySegment segment, long count) {
+    /**
+     * The stream of generator {@code seed} from block {@code start}: {@code count} elements of
+     * {@code distribution} (F32, or I64 in [low, high) for INTEGERS) into {@code segment}.
+     */
+    public static void fill(Distribution distribution, long seed, long start, long low, long high,
+            MemorySegment segment, long count) {
         int[] words = new int[4];
-        long start = offset;
+        int k0 = (int) seed;
+        int k1 = (int) (seed >>> 32);
+        int perBlock = distribution.perBlock;
         for (long i = 0; i < count; i++) {
-            if (i % 4 == 0) {
-                block(start + i / 4, words);
+            if (i % perBlock == 0) {
+                long n = start + i / perBlock;
+                philox((int) n, (int) (n >>> 32), 0, 0, k0, k1, words);
             }
-            segment.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (words[(int) (i % 4)] >>> 8) * 0x1p-24f);
-        }
-        offset = start + (count + 3) / 4;
-    }
-
-    /** Writes {@code count} standard normal floats to {@code segment} (F32, contiguous). */
-    public synchronized void fillNormal(MemorySegment segment, long count) {
-        int[] words = new int[4];
-        long start = offset;
-        for (long i = 0; i < count; i++) {
-            if (i % 2 == 0) {
-                block(start + i / 2, words);
+            switch (distribution) {
+                case UNIFORM -> segment.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i,
+                        (words[(int) (i % 4)] >>> 8) * 0x1p-24f);
+                case NORMAL -> {
+                    int first = words[(int) (i % 2) * 2];
+                    int second = words[(int) (i % 2) * 2 + 1];
+                    double u1 = ((first & 0xFFFFFFFFL) + 1) * TWO_POW_M32;
+                    double u2 = (second & 0xFFFFFFFFL) * TWO_POW_M32;
+                    double z = StrictMath.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * StrictMath.PI * u2);
+                    segment.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) z);
+                }
+                case INTEGERS -> {
+                    long bits = ((long) words[(int) (i % 2) * 2] << 32) | (words[(int) (i % 2) * 2 + 1] & 0xFFFFFFFFL);
+                    segment.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i, low + Long.remainderUnsigned(bits, high - low));
+                }
             }
-            int first = words[(int) (i % 2) * 2];
-            int second = words[(int) (i % 2) * 2 + 1];
-            double u1 = ((first & 0xFFFFFFFFL) + 1) * TWO_POW_M32;
-            double u2 = (second & 0xFFFFFFFFL) * TWO_POW_M32;
-            double z = StrictMath.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * StrictMath.PI * u2);
-            segment.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) z);
         }
-        offset = start + (count + 1) / 2;
-    }
-
-    /** Writes {@code count} uniform longs in [low, high) to {@code segment} (I64, contiguous). */
-    public synchronized void fillIntegers(MemorySegment segment, long count, long low, long high) {
-        int[] words = new int[4];
-        long start = offset;
-        long range = high - low;
-        for (long i = 0; i < count; i++) {
-            if (i % 2 == 0) {
-                block(start + i / 2, words);
-            }
-            long bits = ((long) words[(int) (i % 2) * 2] << 32) | (words[(int) (i % 2) * 2 + 1] & 0xFFFFFFFFL);
-            segment.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i, low + Long.remainderUnsigned(bits, range));
-        }
-        offset = start + (count + 1) / 2;
     }
 
     @Override

@@ -261,17 +261,32 @@ public final class Tensor {
 
     /** Uniform F32 samples in [0, 1). */
     public static Tensor rand(Generator generator, long... shape) {
-        return Factories.rand(generator, shape);
+        return Factories.random(Generator.Distribution.UNIFORM, generator, Device.cpu(), shape);
+    }
+
+    /** Uniform F32 samples in [0, 1), drawn on {@code device} (the same stream as on the cpu). */
+    public static Tensor rand(Generator generator, Device device, long... shape) {
+        return Factories.random(Generator.Distribution.UNIFORM, generator, device, shape);
     }
 
     /** Standard normal F32 samples. */
     public static Tensor randn(Generator generator, long... shape) {
-        return Factories.randn(generator, shape);
+        return Factories.random(Generator.Distribution.NORMAL, generator, Device.cpu(), shape);
+    }
+
+    /** Standard normal F32 samples, drawn on {@code device} (the cpu's stream; see {@link Backend#fillRandom}). */
+    public static Tensor randn(Generator generator, Device device, long... shape) {
+        return Factories.random(Generator.Distribution.NORMAL, generator, device, shape);
     }
 
     /** Uniform I64 integers in [low, high). */
     public static Tensor randint(Generator generator, long low, long high, long... shape) {
-        return Factories.randint(generator, low, high, shape);
+        return Factories.randint(generator, low, high, Device.cpu(), shape);
+    }
+
+    /** Uniform I64 integers in [low, high), drawn on {@code device} (the same stream as on the cpu). */
+    public static Tensor randint(Generator generator, long low, long high, Device device, long... shape) {
+        return Factories.randint(generator, low, high, device, shape);
     }
 
     /** An F32 tensor of the given shape over a copy of {@code data}; no shape means 1-D. */

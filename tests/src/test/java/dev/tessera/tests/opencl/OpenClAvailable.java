@@ -4,6 +4,7 @@ import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Tensor;
 import net.jqwik.api.lifecycle.LifecycleContext;
 import net.jqwik.api.lifecycle.SkipExecutionHook;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -34,6 +35,18 @@ public final class OpenClAvailable implements SkipExecutionHook, ExecutionCondit
             throw new AssertionError("CI=true but OpenCL is unavailable: " + REASON);
         }
         return REASON;
+    }
+
+    /**
+     * The device of that name, for tests parameterised by device name: "opencl" skips the test
+     * (a JUnit assumption) where OpenCL is unavailable, as the class-level hooks do.
+     */
+    public static Device device(String name) {
+        if (name.equals("opencl")) {
+            String reason = reason();
+            Assumptions.assumeTrue(reason == null, () -> "no OpenCL device: " + reason);
+        }
+        return Device.of(name);
     }
 
     @Override

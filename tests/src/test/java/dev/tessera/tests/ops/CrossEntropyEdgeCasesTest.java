@@ -8,6 +8,7 @@ import dev.tessera.tensor.DType;
 import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Fused;
 import dev.tessera.tensor.Tensor;
+import dev.tessera.tests.opencl.OpenClAvailable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,9 +23,9 @@ class CrossEntropyEdgeCasesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "reference"})
+    @ValueSource(strings = {"cpu", "reference", "opencl"})
     void logitsOfTenThousandStayExact(String name) {
-        Device device = Device.of(name);
+        Device device = OpenClAvailable.device(name);
         Tensor x = logits(device, new float[] {1e4f, -1e4f, 0, 1e4f, -1e4f, 0}, 2, 3);
         Tensor loss = Fused.crossEntropy(x, targets(device, 0, 1), -100);
         // lse = 1e4 + log(1 + e^-1e4 + e^-2e4) = 1e4 exactly in F32.
@@ -34,9 +35,9 @@ class CrossEntropyEdgeCasesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "reference"})
+    @ValueSource(strings = {"cpu", "reference", "opencl"})
     void minusInfinityOffTheTargetIsAMaskedClass(String name) {
-        Device device = Device.of(name);
+        Device device = OpenClAvailable.device(name);
         float inf = Float.POSITIVE_INFINITY;
         Tensor x = logits(device, new float[] {-inf, 1, 2, -inf}, 1, 4);
         Tensor loss = Fused.crossEntropy(x, targets(device, 2), -100);
@@ -51,9 +52,9 @@ class CrossEntropyEdgeCasesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "reference"})
+    @ValueSource(strings = {"cpu", "reference", "opencl"})
     void allTargetsIgnoredGiveZeroLossesAndZeroGradients(String name) {
-        Device device = Device.of(name);
+        Device device = OpenClAvailable.device(name);
         Tensor x = logits(device, new float[] {3, -1, 2, 0.5f, 7, -2}, 2, 3);
         Tensor loss = Fused.crossEntropy(x, targets(device, -100, -100), -100);
         assertArrayEquals(new float[] {0, 0}, loss.toFloatArray());
@@ -63,9 +64,9 @@ class CrossEntropyEdgeCasesTest {
 
     /** The saved lse (the node's second output) is the logsumexp of each row, in F32 for BF16 logits. */
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "reference"})
+    @ValueSource(strings = {"cpu", "reference", "opencl"})
     void theSavedLogSumExpIsEachRowsLogsumexp(String name) {
-        Device device = Device.of(name);
+        Device device = OpenClAvailable.device(name);
         Tensor x = Tensor.randn(new dev.tessera.tensor.Generator(9), 3, 40).to(DType.BF16).to(device).requiresGrad(true);
         Tensor loss = Fused.crossEntropy(x, targets(device, 1, 39, 0), -100);
         Tensor lse = ((Node) loss.gradNode()).output(1);

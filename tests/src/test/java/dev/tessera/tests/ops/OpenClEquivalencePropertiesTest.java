@@ -12,8 +12,8 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 /**
  * The opencl backend against the reference, one property per op group, over the same
  * {@link OpInfo} cases (layouts, broadcasting, sizes 0 and 1 and odd sizes, every dtype) as the cpu
- * suite in {@link BackendEquivalencePropertiesTest}, with fewer tries: a launch on PoCL costs far
- * more than a cpu call, and the first use of each dtype builds a program.
+ * suite in {@link BackendEquivalencePropertiesTest}, with about a quarter of its tries: a launch on
+ * PoCL costs far more than a cpu call, and the first use of each dtype builds a program.
  */
 @AddLifecycleHook(OpenClAvailable.class)
 class OpenClEquivalencePropertiesTest {
@@ -47,7 +47,42 @@ class OpenClEquivalencePropertiesTest {
     }
 
     @Property(tries = 400)
+    void reductionsMatchTheReference(@ForAll("reduce") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 200)
+    void argReductionsMatchTheReference(@ForAll("argReduce") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 400)
+    void alongDimOpsMatchTheReference(@ForAll("alongDim") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 400)
+    void indexingOpsMatchTheReference(@ForAll("index") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 250)
+    void joinsMatchTheReference(@ForAll("join") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 400)
     void viewsMatchTheReference(@ForAll("movement") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 150)
+    void lossesMatchTheReference(@ForAll("loss") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 150)
+    void normsMatchTheReference(@ForAll("norm") OpCase c) {
         check(c);
     }
 
@@ -77,8 +112,43 @@ class OpenClEquivalencePropertiesTest {
     }
 
     @Provide
+    Arbitrary<OpCase> reduce() {
+        return OpInfos.samplesOf(Group.REDUCE);
+    }
+
+    @Provide
+    Arbitrary<OpCase> argReduce() {
+        return OpInfos.samplesOf(Group.ARG_REDUCE);
+    }
+
+    @Provide
+    Arbitrary<OpCase> alongDim() {
+        return OpInfos.samplesOf(Group.ALONG_DIM);
+    }
+
+    @Provide
+    Arbitrary<OpCase> index() {
+        return OpInfos.samplesOf(Group.INDEX);
+    }
+
+    @Provide
+    Arbitrary<OpCase> join() {
+        return OpInfos.samplesOf(Group.JOIN);
+    }
+
+    @Provide
     Arbitrary<OpCase> movement() {
         return OpInfos.samplesOf(Group.MOVEMENT);
+    }
+
+    @Provide
+    Arbitrary<OpCase> loss() {
+        return OpInfos.samplesOf(Group.LOSS);
+    }
+
+    @Provide
+    Arbitrary<OpCase> norm() {
+        return OpInfos.samplesOf(Group.NORM);
     }
 
     // ---------------------------------------------------------------- matmul family (matmul.cl)

@@ -9,12 +9,14 @@ import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Fused;
 import dev.tessera.tensor.Op;
 import dev.tessera.tensor.Tensor;
+import dev.tessera.tests.opencl.OpenClAvailable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * RMSNorm at its extremes (REFERENCE.md 7.9), on both host backends: an all-zero row, a single
@@ -70,7 +72,11 @@ class RmsNormEdgeCasesTest {
 
     @TestFactory
     Stream<DynamicTest> valuesFollowTheFormulaInF32AndBf16() {
-        return ROWS.stream().flatMap(row -> DEVICES.stream().flatMap(device -> Stream.of(DType.F32, DType.BF16)
+        return formulaTests(DEVICES);
+    }
+
+    private static Stream<DynamicTest> formulaTests(List<Device> devices) {
+        return ROWS.stream().flatMap(row -> devices.stream().flatMap(device -> Stream.of(DType.F32, DType.BF16)
                 .map(type -> DynamicTest.dynamicTest(row.name() + " " + type + " on " + device, () -> {
                     // The formula is evaluated on the values as stored, so only the op's own error is measured.
                     Tensor x = Tensor.of(row.x(), row.x().length).to(type).to(device);
@@ -86,7 +92,11 @@ class RmsNormEdgeCasesTest {
 
     @Test
     void eps0KeepsTinyAndHugeRowsScaleFree() {
-        for (Device device : DEVICES) {
+        scaleFree(DEVICES);
+    }
+
+    private static void scaleFree(List<Device> devices) {
+        for (Device device : devices) {
             for (double scale : new double[] {1e-30, 1e-20, 1, 1e20, 1e30}) {
                 double[] unit = {3, -4, 0, 12};
                 double[] x = Arrays.stream(unit).map(v -> v * scale).toArray();
@@ -186,5 +196,19 @@ class RmsNormEdgeCasesTest {
                         + " vs " + Arrays.toString(want));
             }
         }
+    }
+
+    // ---------------------------------------------------------------- the same rows on opencl (its forward kernel)
+
+    @TestFactory
+    @ExtendWith(OpenClAvailable.class)
+    Stream<DynamicTest> valuesFollowTheFormulaOnOpenCl() {
+        return formulaTests(List.of(Device.opencl()));
+    }
+
+    @Test
+    @ExtendWith(OpenClAvailable.class)
+    void eps0KeepsTinyAndHugeRowsScaleFreeOnOpenCl() {
+        scaleFree(List.of(Device.opencl()));
     }
 }
