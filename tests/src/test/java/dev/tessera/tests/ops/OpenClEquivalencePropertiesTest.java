@@ -61,6 +61,11 @@ class OpenClEquivalencePropertiesTest {
         check(c);
     }
 
+    @Property(tries = 250)
+    void matmulMatchesTheReference(@ForAll("matmul") OpCase c) {
+        check(c);
+    }
+
     @Property(tries = 400)
     void indexingOpsMatchTheReference(@ForAll("index") OpCase c) {
         check(c);
@@ -83,6 +88,11 @@ class OpenClEquivalencePropertiesTest {
 
     @Property(tries = 150)
     void normsMatchTheReference(@ForAll("norm") OpCase c) {
+        check(c);
+    }
+
+    @Property(tries = 100)
+    void moeDispatchMatchesTheReference(@ForAll("moe") OpCase c) {
         check(c);
     }
 
@@ -127,6 +137,11 @@ class OpenClEquivalencePropertiesTest {
     }
 
     @Provide
+    Arbitrary<OpCase> matmul() {
+        return OpInfos.samplesOf(Group.MATMUL);
+    }
+
+    @Provide
     Arbitrary<OpCase> index() {
         return OpInfos.samplesOf(Group.INDEX);
     }
@@ -151,15 +166,8 @@ class OpenClEquivalencePropertiesTest {
         return OpInfos.samplesOf(Group.NORM);
     }
 
-    // ---------------------------------------------------------------- matmul family (matmul.cl)
-
-    @Property(tries = 250)
-    void matmulMatchesTheReference(@ForAll("matmul") OpCase c) {
-        check(c);
-    }
-
     @Provide
-    Arbitrary<OpCase> matmul() {
-        return OpInfos.samplesOf(Group.MATMUL);
+    Arbitrary<OpCase> moe() {
+        return OpInfos.samplesOf(Group.MOE);
     }
 }
