@@ -80,4 +80,15 @@ class OpenClEquivalencePropertiesTest {
     Arbitrary<OpCase> movement() {
         return OpInfos.samplesOf(Group.MOVEMENT);
     }
+
+    // Attention family (AttentionKernels, attention.cl): forward and backward.
+    @Property(tries = 60)
+    void attentionMatchesTheReference(@ForAll("attention") OpCase c) {
+        check(c);
+    }
+
+    @Provide
+    Arbitrary<OpCase> attention() {
+        return OpInfos.samplesOf(Group.ATTENTION);
+    }
 }
