@@ -6,7 +6,8 @@
 // D (F32, or F64 for F64 inputs). T, X's compute type, is float or double. Block sizes (chosen by
 // AttentionKernels from the device's local memory): ROWS (a multiple of 32) rows per group, COLS
 // (a multiple of 32) columns per block, DK (a multiple of 8) the head-dim chunk of a score product,
-// DP and DVP the q/k and v head dims rounded up to 32, VC rows of a row-major chunk.
+// DP and DVP the q/k and v head dims rounded up to 32, VC rows of a row-major chunk. FORWARD or
+// BACKWARD picks the kernels a program holds, so each pass compiles only its own.
 //
 // Work-items: ROWS / 4 x 8. Item (tr, tc) holds rows tr*4 .. tr*4+3 of every tile, and of a
 // score tile the columns g*32 + tc*4 .. +3 for g < COLS / 32; of an accumulator over a head dim
@@ -186,6 +187,7 @@ inline void score_tile(T4 s[4][CG], local T *tile, global const X_T *q, const vi
     mask_tile(s, r0, c0, 0, sc, mask, vm);
 }
 
+#ifdef FORWARD
 // The forward: one group per (batch, head, block of ROWS query rows), grid-ordered block-fastest.
 // Online softmax per row (running max m, sum l, unnormalised accumulator rescaled by exp(m_old -
 // m_new)); a row that saw no key gets out = 0 and lse = +infinity.
@@ -288,6 +290,9 @@ kernel void attention_forward(global const X_T *q, const view4_t vq, global cons
     }
 }
 
+#endif
+
+#ifdef BACKWARD
 // The backward's row sums D[r] = sum_e gradOut[r, e] out[r, e] (contiguous [B, H, Nq]), one
 // work-item per row.
 kernel void attention_delta(global const X_T *gradOut, const view4_t vgo, global const X_T *out, const view4_t vo,
@@ -510,3 +515,4 @@ kernel void attention_grad_kv(global const X_T *gradOut, const view4_t vgo, glob
         }
     }
 }
+#endif
