@@ -91,6 +91,11 @@ class OpenClEquivalencePropertiesTest {
         check(c);
     }
 
+    @Property(tries = 60)
+    void attentionMatchesTheReference(@ForAll("attention") OpCase c) {
+        check(c);
+    }
+
     @Property(tries = 100)
     void moeDispatchMatchesTheReference(@ForAll("moe") OpCase c) {
         check(c);
@@ -164,6 +169,11 @@ class OpenClEquivalencePropertiesTest {
     @Provide
     Arbitrary<OpCase> norm() {
         return OpInfos.samplesOf(Group.NORM);
+    }
+
+    @Provide
+    Arbitrary<OpCase> attention() {
+        return OpInfos.samplesOf(Group.ATTENTION);
     }
 
     @Provide
