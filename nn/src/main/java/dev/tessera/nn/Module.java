@@ -128,6 +128,12 @@ public abstract class Module {
         return converted == source ? source.copy() : converted;
     }
 
+    /** Where this module's parameters live: its first parameter's device (the cpu for a module without any). */
+    public final Device device() {
+        List<Parameter> all = parameters();
+        return all.isEmpty() ? Device.cpu() : all.get(0).value().device();
+    }
+
     /** Moves every parameter and buffer of this module and its descendants to {@code device} (gradients are dropped); returns this. */
     public final Module to(Device device) {
         for (Parameter p : parameters()) {

@@ -18,6 +18,8 @@ import dev.tessera.moe.demo.run.RunFolder;
 import dev.tessera.moe.demo.run.RunSettings;
 import dev.tessera.moe.demo.run.Sampling;
 import dev.tessera.moe.demo.run.Training;
+import dev.tessera.tensor.Device;
+import dev.tessera.tensor.Tensor;
 import dev.tessera.tensor.cpu.Parallel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,24 +30,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The commands' work: training runs, generation and inspection of checkpoints, on the CPU. */
+/** The commands' work: training runs (on the cpu or an OpenCL device), generation and inspection of checkpoints. */
 public final class ModelActions implements Actions {
     /** The held-out samples {@code inspect} routes. */
     static final int INSPECT_SAMPLES = 512;
 
     @Override
     public TrainOutcome train(TrainRequest request) throws IOException {
-        if (request.device() != DeviceChoice.CPU) {
-            throw new IllegalArgumentException("--device " + request.device().flag()
-                    + ": the demo trains on the CPU only (the OpenCL backend runs single kernels, not this model yet)");
-        }
+        Device device = open(request.device());
         RunSettings settings = settings(request);
         Corpus corpus = request.data().open(settings.seed(), settings.length());
         Files.createDirectories(request.out());
-        Training.Result result = new Training(settings, corpus, request.balance(), request.out()).run(request.resume());
+        Training.Result result = new Training(settings, corpus, request.balance(), device, request.out())
+                .run(request.resume());
         Optional<Training.Result> twin = Optional.empty();
         if (request.compareBalance().isPresent()) {
-            twin = Optional.of(Training.withoutCheckpoints(settings, corpus, request.compareBalance().get())
+            twin = Optional.of(Training.withoutCheckpoints(settings, corpus, request.compareBalance().get(), device)
                     .run(Optional.empty()));
         }
         Path report = RunFolder.write(request.out(), result, twin, settings, corpus, describe(request, settings));
@@ -98,6 +98,17 @@ public final class ModelActions implements Actions {
         }
     }
 
+    /** The device, tried once: a machine without OpenCL gets a one-line error before any work starts. */
+    private static Device open(DeviceChoice choice) {
+        try {
+            Device device = Device.of(choice.flag());
+            Tensor.zeros(1).to(device).to(Device.cpu());
+            return device;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--device " + choice.flag() + ": " + e.getMessage(), e);
+        }
+    }
+
     private static RunSettings settings(TrainRequest request) throws IOException {
         RunSettings settings = switch (request.model()) {
             case Preset preset -> Presets.of(preset);
@@ -138,6 +149,7 @@ public final class ModelActions implements Actions {
         out.add(new RunReport.Setting("optimizer", String.format(Locale.ROOT,
                 "AdamW, lr %.1e (warm-up %d, cosine to a tenth), weight decay %.2f, clip %.1f", s.peakLr(),
                 s.warmupSteps(), s.weightDecay(), s.clipNorm())));
+        out.add(new RunReport.Setting("device", request.device().flag()));
         out.add(new RunReport.Setting("threads", Integer.toString(Parallel.THREADS)));
         return out;
     }

@@ -35,7 +35,7 @@ public final class Decoder {
         model.eval();
         try (Grad.Scope off = Grad.off()) {
             KvCache cache = model.newCache();
-            Tensor logits = model.forward(ids(prompt), cache);
+            Tensor logits = model.forward(ids(prompt).to(model.device()), cache);
             while (written < maxTokens) {
                 float[] last = logits.narrow(1, logits.size(1) - 1, 1).contiguous().toFloatArray();
                 int next = sampling.greedy() ? argmax(last) : draw(last, sampling, random);
@@ -43,7 +43,7 @@ public final class Decoder {
                 if (next == Tokens.EOS || written == maxTokens) {
                     break;
                 }
-                logits = model.forward(ids(new int[] {next}), cache);
+                logits = model.forward(ids(new int[] {next}).to(model.device()), cache);
             }
         } finally {
             model.train(training);

@@ -50,9 +50,10 @@ public record Evaluation(LossByKind losses, RoutingCounts routing, List<ExpertLo
 
     /** Cross-entropy per position [B * T] (0 where there is no target), from one forward of the batch. */
     static Tensor tokenLosses(MoeTransformer model, Batch batch) {
-        Tensor logits = model.forward(batch.inputIds());
+        Tensor logits = model.forward(batch.inputIds().to(model.device()));
         long positions = (long) batch.rows() * batch.length();
-        return Losses.crossEntropy(logits.reshape(positions, logits.size(2)), batch.targetIds().reshape(positions),
+        Tensor targets = batch.targetIds().reshape(positions).to(model.device());
+        return Losses.crossEntropy(logits.reshape(positions, logits.size(2)), targets,
                 Tokens.IGNORE, Losses.Reduction.NONE);
     }
 }

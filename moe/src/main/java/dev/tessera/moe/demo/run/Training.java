@@ -15,6 +15,7 @@ import dev.tessera.nn.optim.GradClip;
 import dev.tessera.nn.optim.LrSchedule;
 import dev.tessera.nn.optim.Optimizer;
 import dev.tessera.nn.optim.ParamGroups;
+import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Generator;
 import dev.tessera.tensor.Tensor;
 import java.io.IOException;
@@ -34,18 +35,20 @@ public final class Training {
     private final RunSettings settings;
     private final Corpus corpus;
     private final Balance balance;
+    private final Device device;
     /** Where checkpoints go; empty for a run that saves none. */
     private final Optional<Path> out;
 
-    /** A run that saves its checkpoints in {@code out}. */
-    public Training(RunSettings settings, Corpus corpus, Balance balance, Path out) {
-        this(settings, corpus, balance, Optional.of(out));
+    /** A run on {@code device} that saves its checkpoints in {@code out}. */
+    public Training(RunSettings settings, Corpus corpus, Balance balance, Device device, Path out) {
+        this(settings, corpus, balance, device, Optional.of(out));
     }
 
-    private Training(RunSettings settings, Corpus corpus, Balance balance, Optional<Path> out) {
+    private Training(RunSettings settings, Corpus corpus, Balance balance, Device device, Optional<Path> out) {
         this.settings = settings;
         this.corpus = corpus;
         this.balance = balance;
+        this.device = device;
         this.out = out;
     }
 
@@ -53,8 +56,8 @@ public final class Training {
      * A run that saves nothing, e.g. the twin trained beside the main run only to compare balancing;
      * its {@link Result#checkpoint()} is null.
      */
-    public static Training withoutCheckpoints(RunSettings settings, Corpus corpus, Balance balance) {
-        return new Training(settings, corpus, balance, Optional.empty());
+    public static Training withoutCheckpoints(RunSettings settings, Corpus corpus, Balance balance, Device device) {
+        return new Training(settings, corpus, balance, device, Optional.empty());
     }
 
     /** What a finished run hands to its report. */
@@ -68,6 +71,7 @@ public final class Training {
      */
     public Result run(Optional<Path> resume) throws IOException {
         MoeTransformer model = new MoeTransformer(settings.model(), new Generator(settings.seed()));
+        model.to(device); // before the optimizer takes the parameters
         Optimizer optimizer = new AdamW(ParamGroups.decayAndNoDecay(model, settings.peakLr(), settings.weightDecay()));
         LrSchedule schedule = LrSchedule.warmupCosine(settings.peakLr(), settings.warmupSteps(), settings.steps(),
                 settings.peakLr() / 10);

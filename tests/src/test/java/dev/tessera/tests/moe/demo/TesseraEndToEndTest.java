@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.moe.cli.ModelActions;
 import dev.tessera.moe.cli.TesseraCli;
+import dev.tessera.tests.opencl.OpenClAvailable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -176,9 +177,17 @@ class TesseraEndToEndTest {
     }
 
     @Test
-    void openClTrainingIsRefusedInOneLine() {
-        assertOneLineError(tessera("train", "--device", "opencl", "--out", folder.resolve("gpu").toString()), 1,
-                "--device opencl");
+    void trainsOnTheOpenClDeviceAndGeneratesFromItsCheckpoint() throws IOException {
+        OpenClAvailable.device("opencl");
+        Path onDevice = folder.resolve("opencl");
+        Result result = tessera("train", "--preset", "tiny", "--steps", "4", "--device", "opencl", "--out",
+                onDevice.toString());
+        assertEquals(0, result.code(), result.err());
+        assertTrue(Files.readString(onDevice.resolve("report.md")).contains("| device | `opencl` |"));
+        Result generated = tessera("generate", "--checkpoint", onDevice.resolve("step-00000004").toString(),
+                "--prompt", "12+3=", "--max-tokens", "3");
+        assertEquals(0, generated.code(), generated.err());
+        assertTrue(generated.out().startsWith("12+3="), generated.out());
     }
 
     /** The checkpoint folders in a run folder, sorted. */
