@@ -10,6 +10,8 @@ import os
 import re
 import statistics
 import sys
+import tarfile
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RESULTS = os.path.join(ROOT, "bench", "RESULTS.md")
@@ -199,6 +201,12 @@ def replace_section(text, new):
 def main():
     args = [a for a in sys.argv[1:] if a != "--print"]
     out = args[0] if args else os.path.join(ROOT, "bench", "gpu", "out")
+    archive = os.path.join(out, "results.tar.gz")
+    if os.path.exists(archive):  # run.sh packs everything, as the device tool returns only a few files
+        unpacked = tempfile.mkdtemp(prefix="tessera-gpu-")
+        with tarfile.open(archive) as tar:
+            tar.extractall(unpacked, filter="data")
+        out = unpacked
     new = section(out)
     if "--print" in sys.argv:
         print(new)

@@ -41,6 +41,10 @@ final class BufferPool {
     /** A buffer of at least {@code byteSize} bytes, zero-filled when asked. */
     ClBuffer allocate(long byteSize, boolean zeroed) {
         long size = sizeClass(byteSize);
+        if (size > runtime.maxAllocBytes) {
+            throw new ClException(-61, "OpenCL device " + runtime.deviceName + " could not allocate " + byteSize
+                    + " bytes: its largest buffer is " + runtime.maxAllocBytes + " bytes (CL_DEVICE_MAX_MEM_ALLOC_SIZE)");
+        }
         long handle = take(size);
         if (handle == 0) {
             collectIfBusy();

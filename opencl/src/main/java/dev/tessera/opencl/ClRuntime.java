@@ -1,6 +1,7 @@
 package dev.tessera.opencl;
 
 import static org.lwjgl.opencl.CL10.*;
+import static org.lwjgl.opencl.CL12.CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,6 +30,13 @@ final class ClRuntime {
     final boolean gpu;
     final long maxWorkGroupSize;
     final long localMemBytes;
+    /** The largest single buffer the device allows (some drivers accept more and fail at first use). */
+    final long maxAllocBytes;
+    /**
+     * Whether float division and sqrt can be built correctly rounded, as Java's are. OpenCL allows
+     * 2.5 ulp for float division and 3 for sqrt by default, and NVIDIA's driver uses that freedom.
+     */
+    final boolean correctlyRoundedDivideSqrt;
     final ReentrantLock lock = new ReentrantLock();
     /** Bytes copied from the device to the host so far: each read is a sync the tests keep count of. */
     final LongAdder bytesRead = new LongAdder();
@@ -44,6 +52,9 @@ final class ClRuntime {
         this.gpu = (deviceLong(device, CL_DEVICE_TYPE) & CL_DEVICE_TYPE_GPU) != 0;
         this.maxWorkGroupSize = deviceLong(device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
         this.localMemBytes = deviceLong(device, CL_DEVICE_LOCAL_MEM_SIZE);
+        this.maxAllocBytes = deviceLong(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
+        this.correctlyRoundedDivideSqrt = (deviceLong(device, CL_DEVICE_SINGLE_FP_CONFIG)
+                & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment properties = arena.allocate(ValueLayout.JAVA_LONG, 3);

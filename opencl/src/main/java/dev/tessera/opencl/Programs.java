@@ -82,7 +82,8 @@ final class Programs {
 
     private long build(String family, String options, String forKernel) {
         String source = source(family);
-        String fullOptions = "-cl-std=CL1.2 " + options;
+        String fullOptions = "-cl-std=CL1.2 " + (runtime.correctlyRoundedDivideSqrt
+                ? "-cl-fp32-correctly-rounded-divide-sqrt " : "") + options;
         Path cached = cacheFile(source, fullOptions);
         if (cached != null && Files.isRegularFile(cached)) {
             long program = fromBinary(cached, fullOptions);

@@ -56,8 +56,9 @@ inline void cvt_F32(global float *p, long i, double v) { p[i] = (float) v; }
 inline void cvt_F64(global double *p, long i, double v) { p[i] = v; }
 inline void cvt_BF16(global ushort *p, long i, double v) { p[i] = bf16_bits((float) v); }
 inline void cvt_F16(global ushort *p, long i, double v) { vstore_half_rte((float) v, i, (global half *) p); }
-inline void cvt_I32(global int *p, long i, double v) { p[i] = convert_int_sat_rtz(v); }
-inline void cvt_I64(global long *p, long i, double v) { p[i] = convert_long_sat_rtz(v); }
+// isnan first: NVIDIA's saturating conversions give the type's minimum for NaN, where Java gives 0.
+inline void cvt_I32(global int *p, long i, double v) { p[i] = isnan(v) ? 0 : convert_int_sat_rtz(v); }
+inline void cvt_I64(global long *p, long i, double v) { p[i] = isnan(v) ? 0 : convert_long_sat_rtz(v); }
 inline void cvt_BOOL(global uchar *p, long i, double v) { p[i] = v != 0; }
 inline void cvtl_F32(global float *p, long i, long v) { p[i] = convert_float_rte(v); }
 inline void cvtl_F64(global double *p, long i, long v) { p[i] = convert_double_rte(v); }
