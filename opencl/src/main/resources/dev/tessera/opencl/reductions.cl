@@ -18,19 +18,9 @@
 // ---------------------------------------------------------------- combining values
 
 #if X_FLOAT
-// Java's Math.max / Math.min (NaN wins, +0 above -0) in the compute type.
-inline X_ACC acc_max(X_ACC a, X_ACC b) {
-    if (isnan(a)) return a;
-    if (isnan(b)) return b;
-    if (a == 0 && b == 0) return signbit(a) ? b : a;
-    return a >= b ? a : b;
-}
-inline X_ACC acc_min(X_ACC a, X_ACC b) {
-    if (isnan(a)) return a;
-    if (isnan(b)) return b;
-    if (a == 0 && b == 0) return signbit(a) ? a : b;
-    return a <= b ? a : b;
-}
+// Java's Math.max / Math.min (common.cl): exact in double for a float, as the result is an input.
+inline X_ACC acc_max(X_ACC a, X_ACC b) { return jmax(a, b); }
+inline X_ACC acc_min(X_ACC a, X_ACC b) { return jmin(a, b); }
 inline X_ACC identity(int op) {
     return op == R_MAX ? (X_ACC) -INFINITY : op == R_MIN ? (X_ACC) INFINITY : (X_ACC) 0;
 }

@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Coverage cannot drop silently: every catalog op has a complete OpInfo, and every group an equivalence property. */
+/** Coverage cannot drop silently: every catalog op has a complete OpInfo, and every group an equivalence property on the cpu and on opencl. */
 class CatalogCoverageTest {
     /** Random cases drawn per op to check that its generator works and makes cases of that op. */
     private static final int SAMPLES = 30;
@@ -48,14 +50,25 @@ class CatalogCoverageTest {
     }
 
     @Test
-    void everyGroupHasAnEquivalenceProperty() {
-        Set<String> providers = Arrays.stream(BackendEquivalencePropertiesTest.class.getDeclaredMethods())
+    void everyGroupHasAnEquivalencePropertyOnEveryBackend() {
+        for (Class<?> suite : List.of(BackendEquivalencePropertiesTest.class, OpenClEquivalencePropertiesTest.class)) {
+            Set<String> drawn = Arrays.stream(suite.getDeclaredMethods())
+                    .filter(m -> m.isAnnotationPresent(Property.class))
+                    .flatMap(m -> Arrays.stream(m.getParameters()))
+                    .map(p -> p.getAnnotation(ForAll.class))
+                    .filter(f -> f != null)
+                    .map(ForAll::value)
+                    .collect(Collectors.toSet());
+            List<String> missing = Arrays.stream(Op.Group.values()).map(CatalogCoverageTest::providerName)
+                    .filter(name -> !drawn.contains(name)).toList();
+            assertEquals(List.of(), missing, "groups without a property in " + suite.getSimpleName());
+        }
+        Set<String> provided = Arrays.stream(GroupSamples.class.getDeclaredMethods())
                 .filter(m -> m.isAnnotationPresent(Provide.class))
                 .map(m -> m.getName())
                 .collect(Collectors.toSet());
-        List<String> missing = Arrays.stream(Op.Group.values()).map(CatalogCoverageTest::providerName)
-                .filter(name -> !providers.contains(name)).toList();
-        assertEquals(List.of(), missing, "groups without a provider in BackendEquivalencePropertiesTest");
+        assertEquals(Arrays.stream(Op.Group.values()).map(CatalogCoverageTest::providerName).collect(Collectors.toSet()),
+                provided, "GroupSamples has one provider per group");
     }
 
     /** ARG_REDUCE -> argReduce. */

@@ -1,12 +1,9 @@
 package dev.tessera.tests.ops;
 
 import dev.tessera.tensor.Device;
-import dev.tessera.tensor.Op.Group;
 import dev.tessera.tests.opencl.OpenClAvailable;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /**
@@ -16,7 +13,7 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
  * PoCL costs far more than a cpu call, and the first use of each dtype builds a program.
  */
 @AddLifecycleHook(OpenClAvailable.class)
-class OpenClEquivalencePropertiesTest {
+class OpenClEquivalencePropertiesTest extends GroupSamples {
     private static void check(OpCase c) {
         Equivalence.check(c, Device.opencl());
     }
@@ -99,85 +96,5 @@ class OpenClEquivalencePropertiesTest {
     @Property(tries = 100)
     void moeDispatchMatchesTheReference(@ForAll("moe") OpCase c) {
         check(c);
-    }
-
-    @Provide
-    Arbitrary<OpCase> unary() {
-        return OpInfos.samplesOf(Group.UNARY);
-    }
-
-    @Provide
-    Arbitrary<OpCase> binary() {
-        return OpInfos.samplesOf(Group.BINARY);
-    }
-
-    @Provide
-    Arbitrary<OpCase> comparison() {
-        return OpInfos.samplesOf(Group.COMPARISON);
-    }
-
-    @Provide
-    Arbitrary<OpCase> ternary() {
-        return OpInfos.samplesOf(Group.TERNARY);
-    }
-
-    @Provide
-    Arbitrary<OpCase> copy() {
-        return OpInfos.samplesOf(Group.COPY);
-    }
-
-    @Provide
-    Arbitrary<OpCase> reduce() {
-        return OpInfos.samplesOf(Group.REDUCE);
-    }
-
-    @Provide
-    Arbitrary<OpCase> argReduce() {
-        return OpInfos.samplesOf(Group.ARG_REDUCE);
-    }
-
-    @Provide
-    Arbitrary<OpCase> alongDim() {
-        return OpInfos.samplesOf(Group.ALONG_DIM);
-    }
-
-    @Provide
-    Arbitrary<OpCase> matmul() {
-        return OpInfos.samplesOf(Group.MATMUL);
-    }
-
-    @Provide
-    Arbitrary<OpCase> index() {
-        return OpInfos.samplesOf(Group.INDEX);
-    }
-
-    @Provide
-    Arbitrary<OpCase> join() {
-        return OpInfos.samplesOf(Group.JOIN);
-    }
-
-    @Provide
-    Arbitrary<OpCase> movement() {
-        return OpInfos.samplesOf(Group.MOVEMENT);
-    }
-
-    @Provide
-    Arbitrary<OpCase> loss() {
-        return OpInfos.samplesOf(Group.LOSS);
-    }
-
-    @Provide
-    Arbitrary<OpCase> norm() {
-        return OpInfos.samplesOf(Group.NORM);
-    }
-
-    @Provide
-    Arbitrary<OpCase> attention() {
-        return OpInfos.samplesOf(Group.ATTENTION);
-    }
-
-    @Provide
-    Arbitrary<OpCase> moe() {
-        return OpInfos.samplesOf(Group.MOE);
     }
 }
