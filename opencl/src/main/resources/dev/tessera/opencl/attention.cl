@@ -30,6 +30,15 @@
 // A 4-d view: where element (0,0,0,0) sits and the step per dim, in elements (lse uses 3 dims).
 typedef struct { long offset; long stride[4]; } view4_t;
 
+// Stores the first `lanes` lanes of x (all four when lanes >= 4) at p[at], p[at + 1], ...: the
+// end of a row narrower than the padded head dim.
+inline void store_lanes(global X_T *p, long at, int lanes, T4 x) {
+    if (lanes > 0) STORE(X, p, at, x.x);
+    if (lanes > 1) STORE(X, p, at + 1, x.y);
+    if (lanes > 2) STORE(X, p, at + 2, x.z);
+    if (lanes > 3) STORE(X, p, at + 3, x.w);
+}
+
 inline long at4(const view4_t *v, long b, long h, long r, long c) {
     return v->offset + b * v->stride[0] + h * v->stride[1] + r * v->stride[2] + c * v->stride[3];
 }
@@ -279,10 +288,7 @@ kernel void attention_forward(global const X_T *q, const view4_t vq, global cons
         for (int j = 0; j < DVP / 32; j++) {
             T4 o = acc[i][j] * inverse;
             int e = j * 32 + tc * 4;
-            if (e < dv) STORE(X, out, row + e, o.x);
-            if (e + 1 < dv) STORE(X, out, row + e + 1, o.y);
-            if (e + 2 < dv) STORE(X, out, row + e + 2, o.z);
-            if (e + 3 < dv) STORE(X, out, row + e + 3, o.w);
+            store_lanes(out, row + e, dv - e, o);
         }
         if (tc == 0) {
             STORE(L, lse, bh * nq + r, empty ? (T) INFINITY : m[i] + log(sum));
@@ -394,10 +400,7 @@ kernel void attention_grad_q(global const X_T *gradOut, const view4_t vgo, globa
         for (int j = 0; j < DP / 32; j++) {
             T4 x = acc[i][j] * scale;
             int d = j * 32 + tc * 4;
-            if (d < dq) STORE(X, gradQ, row + d, x.x);
-            if (d + 1 < dq) STORE(X, gradQ, row + d + 1, x.y);
-            if (d + 2 < dq) STORE(X, gradQ, row + d + 2, x.z);
-            if (d + 3 < dq) STORE(X, gradQ, row + d + 3, x.w);
+            store_lanes(gradQ, row + d, dq - d, x);
         }
     }
 }
@@ -500,18 +503,12 @@ kernel void attention_grad_kv(global const X_T *gradOut, const view4_t vgo, glob
         for (int j = 0; j < DP / 32; j++) {
             T4 x = accK[i][j] * scale;
             int d = j * 32 + tc * 4;
-            if (d < dq) STORE(X, gradK, rowK + d, x.x);
-            if (d + 1 < dq) STORE(X, gradK, rowK + d + 1, x.y);
-            if (d + 2 < dq) STORE(X, gradK, rowK + d + 2, x.z);
-            if (d + 3 < dq) STORE(X, gradK, rowK + d + 3, x.w);
+            store_lanes(gradK, rowK + d, dq - d, x);
         }
         for (int j = 0; j < DVP / 32; j++) {
             T4 x = accV[i][j];
             int e = j * 32 + tc * 4;
-            if (e < dv) STORE(X, gradV, rowV + e, x.x);
-            if (e + 1 < dv) STORE(X, gradV, rowV + e + 1, x.y);
-            if (e + 2 < dv) STORE(X, gradV, rowV + e + 2, x.z);
-            if (e + 3 < dv) STORE(X, gradV, rowV + e + 3, x.w);
+            store_lanes(gradV, rowV + e, dv - e, x);
         }
     }
 }
