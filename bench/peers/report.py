@@ -22,8 +22,8 @@ def write(facts, rows, memory_points, quick=False, only=None):
     if only:
         rows, memory_points = carry_over(rows, memory_points, previous)
     ceiling = max(gbps(r, side) for r in rows if r["table"] == "copy" for side in ("tessera", "peer"))
-    peak = max((gflops(r, side) for r in rows if r["table"] == "fma" for side in ("tessera", "peer")), default=None)
-    section = "\n".join([BEGIN, *header(facts, ceiling, peak), *carried_note(rows, measured_memory),
+    peak, peak_note = fma_peak(rows, previous)
+    section = "\n".join([BEGIN, *header(facts, ceiling, peak, peak_note), *carried_note(rows, measured_memory),
                          *tables(rows, ceiling, peak, previous, facts), *moe_parts_table(rows),
                          *memory_table(memory_points), *agreement(rows), *run_to_run(rows, previous), *notes(), END])
     if quick:
@@ -83,6 +83,23 @@ def gflops(row, side):
     return row["flops"] / row[side]["median_s"] / 1e9
 
 
+def fma_peak(rows, previous):
+    """The FMA ceiling: the better of this run's two FMA loops. A busy neighbour halves it on this
+    2-core machine, which would overstate every fraction of it; so when this run's FMA row got no
+    quiet rounds, the last run's quiet figure stands in, and the note says so."""
+    fma = [r for r in rows if r["table"] == "fma"]
+    if not fma:
+        return None, None
+    best = lambda group: max(gflops(r, side) for r in group for side in ("tessera", "peer"))
+    if any(r["quiet_only"] for r in fma):
+        return best([r for r in fma if r["quiet_only"]]), None
+    busy = f"this run's FMA loops ran only while others took {fma[0]['others_during']:.0%} of the CPUs ({best(fma):.1f} GFLOP/s)"
+    old = [r for r in (previous or {}).get("rows", []) if r["table"] == "fma" and r.get("quiet_only")]
+    if old:
+        return best(old), f"{busy}, so this is the last quiet measurement ({previous['facts']['date']})"
+    return best(fma), f"{busy}: fractions of it are overstated"
+
+
 def notes():
     if not os.path.exists(NOTES):
         return []
@@ -90,7 +107,7 @@ def notes():
         return [f.read().rstrip("\n"), ""]
 
 
-def header(f, ceiling, peak):
+def header(f, ceiling, peak, peak_note=None):
     absent = ", ".join(f["flags_absent"]) or "none"
     blas = (f"OpenBLAS, kernel {f['openblas_core']}, {f['openblas_threads']} threads"
             + (f" (OPENBLAS_CORETYPE={f['openblas_coretype_env']})" if f["openblas_coretype_env"] else "")
@@ -125,7 +142,7 @@ def header(f, ceiling, peak):
         "",
         f"**Ceiling** (the better of the two copies, read plus write): **{ceiling:.1f} GB/s**."
         + (f" **FMA ceiling** (the better of the two FMA-bound loops, {f['tessera_threads']} threads):"
-           f" **{peak:.1f} GFLOP/s**." if peak else ""),
+           f" **{peak:.1f} GFLOP/s**" + (f" ({peak_note})." if peak_note else ".") if peak else ""),
         "",
     ]
 
