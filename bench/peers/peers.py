@@ -15,10 +15,11 @@ run to flag medians that moved by more than 10%).
 Cases with parts (the MoE layer) then have Tessera time those parts in turn in the same JVM
 (PeerCase.parts: a dense baseline, the layer's dispatch pieces).
 
-Usage: python3 bench/peers/peers.py [--quick] [--only PREFIX ...] [--seconds S] [--java JAVA] [--classpath CP]
+Usage: python3 bench/peers/peers.py [--quick] [--only PREFIX ...] [--seconds S] [--notes] [--java JAVA] [--classpath CP]
 --only reruns the kernels whose names start with a prefix (and the copy and the FMA loop, for this
 run's ceilings); the section keeps every other row from the last run's results.json, marked as
-carried over. --seconds shortens (or lengthens) each case's timed rounds (default CASE_S).
+carried over. --seconds shortens (or lengthens) each case's timed rounds (default CASE_S). --notes only copies the
+hand-written bench/peers/notes.md into the last section (each run also copies it).
 """
 import argparse
 import json
@@ -139,10 +140,15 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a smoke test: attention up to seq 1024, short rounds, the report printed instead of written")
     parser.add_argument("--only", nargs="+", metavar="PREFIX", help="rerun only the kernels named PREFIX... (e.g. moe); keep the other rows")
     parser.add_argument("--seconds", type=float, metavar="S", help=f"timed rounds per case, both sides together (default {CASE_S:g})")
+    parser.add_argument("--notes", action="store_true", help="copy bench/peers/notes.md into the last section and stop (nothing is measured)")
     parser.add_argument("--java", help="the JDK 25 java (default: scripts/jdk25.sh)")
     parser.add_argument("--classpath", help="Tessera's class path (default: what `make classpath` wrote)")
     parser.add_argument("--memory-child", nargs=2, metavar=("TINY", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.notes:
+        import report
+        report.refresh_notes()
+        return
     machine.reexec_with_peer_environment()
     if args.memory_child:
         import memory

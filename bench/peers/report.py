@@ -11,6 +11,7 @@ RAW = os.path.join(ROOT, "bench", "peers", "results.json")
 NOTES = os.path.join(ROOT, "bench", "peers", "notes.md")   # hand-written reading of the results, kept across runs
 BEGIN = "<!-- peers:begin: written by `make bench-peers` (bench/peers/peers.py), replaced on each run -->"
 END = "<!-- peers:end -->"
+NOTES_MARK = "<!-- peers:notes: bench/peers/notes.md, copied here by the writer (peers.py --notes copies it alone) -->"
 MOVED = 0.10    # BENCHMARKING.md: say so when two runs' medians differ by more than this
 MIB = 1 << 20
 
@@ -104,7 +105,20 @@ def notes():
     if not os.path.exists(NOTES):
         return []
     with open(NOTES) as f:
-        return [f.read().rstrip("\n"), ""]
+        return [NOTES_MARK, f.read().rstrip("\n"), ""]
+
+
+def refresh_notes():
+    """Copies the current notes.md into the last run's section, its measured part left as it was."""
+    with open(RESULTS) as results:
+        text = results.read()
+    if BEGIN not in text or END not in text:
+        raise SystemExit("--notes: bench/RESULTS.md has no section written by a run yet")
+    end = text.index(END)
+    cut = text.index(NOTES_MARK) if NOTES_MARK in text[:end] else end
+    text = text[:cut] + "\n".join([*notes(), END]) + text[end + len(END):]
+    with open(RESULTS, "w") as results:
+        results.write(text)
 
 
 def header(f, ceiling, peak, peak_note=None):
