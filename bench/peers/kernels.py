@@ -45,6 +45,9 @@ class Case:
     target_ceiling: Optional[float] = None          # the issue's target for the fraction of the copy ceiling
     tokens: Optional[int] = None                    # tokens per call, for tokens/s
     parts: bool = False                             # Tessera times the case's parts (PeerCase.parts) after the rounds
+    flops: Optional[int] = None                     # floating-point operations per call, for GFLOP/s
+    target_peak: Optional[float] = None             # the issue's target for the fraction of the FMA ceiling
+    calls: int = 1                                  # ops per timed call (tiny ops run in a loop): times per op divide by it
 
 
 def copy_cases(rng):
@@ -250,9 +253,13 @@ def moe_cases(rng):
 
 
 def all_cases(seed, attention_seqs=ATTENTION_SEQS):
-    """Every case, the copy (the ceiling) first."""
+    """Every case, the two ceilings (copy, FMA loop) first. The CPU-performance kernels (cpu_kernels.py)
+    draw from their own generator, so that adding them left the other cases' inputs as they were."""
+    import cpu_kernels
     rng = np.random.default_rng(seed)
-    return copy_cases(rng) + rms_norm_cases(rng) + attention_cases(rng, attention_seqs) + moe_cases(rng)
+    cpu_rng = np.random.default_rng([seed, 3])
+    return (copy_cases(rng) + cpu_kernels.fma_cases(cpu_rng) + rms_norm_cases(rng) + attention_cases(rng, attention_seqs)
+            + moe_cases(rng) + cpu_kernels.cases(cpu_rng))
 
 
 def as_array(value):

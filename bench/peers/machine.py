@@ -44,6 +44,44 @@ def openblas():
     return lib.openblas_get_corename().decode(), lib.openblas_get_num_threads()
 
 
+def peer_blas(torch, numpy):
+    """The BLAS each peer's own binary loads: threadpoolctl's account when it is installed, else the
+    libraries NumPy's core extension and libtorch_cpu link (ldd, symlinks resolved), with NumPy's
+    build config and torch's BLAS_INFO beside them."""
+    try:
+        from threadpoolctl import threadpool_info
+        pools = [f"{p['internal_api']} {p.get('version')} {p.get('architecture')}, {p['num_threads']} threads"
+                 f" ({p['filepath']})" for p in threadpool_info() if p["user_api"] == "blas"]
+        return {"source": "threadpoolctl", "numpy": "; ".join(pools), "torch": "; ".join(pools)}
+    except ImportError:
+        pass
+    with open("/proc/self/maps") as maps:
+        torch_cpu = next((line.split()[-1] for line in maps if "libtorch_cpu.so" in line), None)
+    numpy_libraries = getattr(numpy.__config__, "blas_opt_info", {}).get("libraries", "?")
+    config = torch.__config__.show().replace(",", "\n")
+    blas_info = next((p.split("BLAS_INFO=")[1] for p in config.splitlines() if "BLAS_INFO=" in p), "?")
+    return {"source": "ldd and the build configs (threadpoolctl is not installed)",
+            "numpy": f"built against {numpy_libraries}; links {linked_blas(numpy.core._multiarray_umath.__file__)}",
+            "torch": f"BLAS_INFO={blas_info}; links {linked_blas(torch_cpu) if torch_cpu else '?'}"}
+
+
+def linked_blas(binary):
+    """`name -> real file` for each BLAS library that ldd resolves for the binary."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    found = [(line.split("=>")[0].strip(), line.split("=>")[1].split("(")[0].strip())
+             for line in out.splitlines() if "blas" in line and "=>" in line]
+    return ", ".join(f"{name} -> {os.path.realpath(path)}" for name, path in found) or "no BLAS library"
+
+
+def openblas_config():
+    """OpenBLAS's own build line (version, DYNAMIC_ARCH, the kernel), or None when libblas.so.3 is another BLAS."""
+    lib = ctypes.CDLL("libblas.so.3")
+    if not hasattr(lib, "openblas_get_config"):
+        return None
+    lib.openblas_get_config.restype = ctypes.c_char_p
+    return lib.openblas_get_config().decode().strip()
+
+
 def cpu_flags():
     with open("/proc/cpuinfo") as cpuinfo:
         for line in cpuinfo:
@@ -108,6 +146,8 @@ def facts(torch, numpy, tessera_info, command):
         "openblas_core": openblas_core,
         "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
         "openblas_threads": openblas_threads,
+        "openblas_config": openblas_config(),
+        "peer_blas": peer_blas(torch, numpy),
         "tcmalloc": tcmalloc_loaded(),
         "load_before": os.getloadavg(),
     }

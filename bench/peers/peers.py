@@ -15,9 +15,11 @@ run to flag medians that moved by more than 10%).
 Cases with parts (the MoE layer) then have Tessera time those parts in turn in the same JVM
 (PeerCase.parts: a dense baseline, the layer's dispatch pieces).
 
-Usage: python3 bench/peers/peers.py [--quick] [--only PREFIX ...] [--java JAVA] [--classpath CP]
---only reruns the kernels whose names start with a prefix (and the copy, for this run's ceiling);
-the section keeps every other row from the last run's results.json, marked as carried over.
+Usage: python3 bench/peers/peers.py [--quick] [--only PREFIX ...] [--seconds S] [--notes] [--java JAVA] [--classpath CP]
+--only reruns the kernels whose names start with a prefix (and the copy and the FMA loop, for this
+run's ceilings); the section keeps every other row from the last run's results.json, marked as
+carried over. --seconds shortens (or lengthens) each case's timed rounds (default CASE_S). --notes only copies the
+hand-written bench/peers/notes.md into the last section (each run also copies it).
 """
 import argparse
 import json
@@ -38,6 +40,7 @@ QUIET = 0.10        # a round counts only if other processes took less than this
 PATIENCE = 2.5      # ...and rounds go on for up to this many times the planned time to collect enough of them
 PARTS_ROUNDS = 15   # rounds of the parts timing (each part once per round)
 SEED = 20240601
+CEILINGS = ("copy", "fma")   # run with every --only: the memory and compute ceilings of this run
 
 
 def log(message):
@@ -136,16 +139,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke test: attention up to seq 1024, short rounds, the report printed instead of written")
     parser.add_argument("--only", nargs="+", metavar="PREFIX", help="rerun only the kernels named PREFIX... (e.g. moe); keep the other rows")
+    parser.add_argument("--seconds", type=float, metavar="S", help=f"timed rounds per case, both sides together (default {CASE_S:g})")
+    parser.add_argument("--notes", action="store_true", help="copy bench/peers/notes.md into the last section and stop (nothing is measured)")
     parser.add_argument("--java", help="the JDK 25 java (default: scripts/jdk25.sh)")
     parser.add_argument("--classpath", help="Tessera's class path (default: what `make classpath` wrote)")
     parser.add_argument("--memory-child", nargs=2, metavar=("TINY", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.notes:
+        import report
+        report.refresh_notes()
+        return
     machine.reexec_with_peer_environment()
     if args.memory_child:
         import memory
         memory.torch_child(*args.memory_child)
         return
-    flags = " ".join((["--quick"] if args.quick else []) + (["--only", *args.only] if args.only else []))
+    flags = " ".join((["--quick"] if args.quick else []) + (["--only", *args.only] if args.only else [])
+                     + ([f"--seconds {args.seconds:g}"] if args.seconds else []))
     run(args, "make bench-peers" + (f" PEERS_ARGS='{flags}'" if flags else "")
         + " (bench/peers/peers.py: the JDK and class path from the Makefile)")
 
@@ -161,18 +171,18 @@ def run(args, command):
     torch.set_num_threads(machine.THREADS)
     java, classpath = args.java or default_java(), args.classpath or default_classpath()
     seqs = kernels.ATTENTION_SEQS[:3] if args.quick else kernels.ATTENTION_SEQS
-    budget = 3.0 if args.quick else CASE_S
+    budget = args.seconds or (3.0 if args.quick else CASE_S)
     started = time.perf_counter()
     rows = []
     with TesseraServer(java, classpath) as server:
         facts = machine.facts(torch, numpy, server.ask("info"), command)
-    facts.update(quiet=QUIET, patience=PATIENCE)
+    facts.update(quiet=QUIET, patience=PATIENCE, case_seconds=budget, case_seconds_default=CASE_S)
     log(f"Tessera {facts['java']} ({facts['tessera_threads']} threads) vs torch {facts['torch']}"
         f" ({facts['torch_threads']} threads), tcmalloc {facts['tcmalloc']}, OpenBLAS {facts['openblas_core']}")
     with tempfile.TemporaryDirectory(prefix="tessera-peers-") as work:
         attention_folders = {}
         for i, case in enumerate(kernels.all_cases(SEED, seqs)):
-            if args.only and case.kernel != "copy" and not case.kernel.startswith(tuple(args.only)):
+            if args.only and case.kernel not in CEILINGS and not case.kernel.startswith(tuple(args.only)):
                 continue
             folder = os.path.join(work, f"case{i}")
             write_inputs(case, folder)
@@ -186,7 +196,8 @@ def run(args, command):
                 parts = time_parts(server, others, 5 if args.quick else PARTS_ROUNDS) if case.parts else None
             rows.append({"table": case.table, "kernel": case.kernel, "size": case.size, "peer_name": case.peer,
                          "bytes": case.bytes, "tokens": case.tokens, "target_ratio": case.target_ratio,
-                         "target_ceiling": case.target_ceiling, "agreement": agreement, "parts": parts, **summary})
+                         "target_ceiling": case.target_ceiling, "flops": case.flops, "target_peak": case.target_peak,
+                         "calls": case.calls, "agreement": agreement, "parts": parts, **summary})
             if case.kernel == "attention.forward_backward":
                 attention_folders[int(case.size.split()[1])] = folder
             log(f"{case.kernel} {case.size}: Tessera {summary['tessera']['median_s'] * 1e3:.2f} ms,"

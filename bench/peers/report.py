@@ -8,8 +8,10 @@ from tessera import ROOT
 RESULTS = os.path.join(ROOT, "bench", "RESULTS.md")
 PICTURE = os.path.join(ROOT, "bench", "attention_memory.png")
 RAW = os.path.join(ROOT, "bench", "peers", "results.json")
+NOTES = os.path.join(ROOT, "bench", "peers", "notes.md")   # hand-written reading of the results, kept across runs
 BEGIN = "<!-- peers:begin: written by `make bench-peers` (bench/peers/peers.py), replaced on each run -->"
 END = "<!-- peers:end -->"
+NOTES_MARK = "<!-- peers:notes: bench/peers/notes.md, copied here by the writer (peers.py --notes copies it alone) -->"
 MOVED = 0.10    # BENCHMARKING.md: say so when two runs' medians differ by more than this
 MIB = 1 << 20
 
@@ -21,9 +23,10 @@ def write(facts, rows, memory_points, quick=False, only=None):
     if only:
         rows, memory_points = carry_over(rows, memory_points, previous)
     ceiling = max(gbps(r, side) for r in rows if r["table"] == "copy" for side in ("tessera", "peer"))
-    section = "\n".join([BEGIN, *header(facts, ceiling), *carried_note(rows, measured_memory),
-                         *tables(rows, ceiling, previous), *moe_parts_table(rows),
-                         *memory_table(memory_points), *agreement(rows), *run_to_run(rows, previous), END])
+    peak, peak_note = fma_peak(rows, previous)
+    section = "\n".join([BEGIN, *header(facts, ceiling, peak, peak_note), *carried_note(rows, measured_memory),
+                         *tables(rows, ceiling, peak, previous, facts), *moe_parts_table(rows),
+                         *memory_table(memory_points), *agreement(rows), *run_to_run(rows, previous), *notes(), END])
     if quick:
         print(section)
         return
@@ -48,7 +51,7 @@ def carry_over(rows, memory_points, previous):
         if key in fresh:
             merged.append(fresh.pop(key))
         else:
-            merged.append({"tokens": None, "parts": None, **old,
+            merged.append({"tokens": None, "parts": None, "flops": None, "target_peak": None, "calls": 1, **old,
                            "carried_from": old.get("carried_from") or f"{old_facts['date']}, commit {old_facts['commit']}"})
     merged += fresh.values()
     if memory_points is None:
@@ -77,7 +80,48 @@ def gbps(row, side):
     return row["bytes"] / row[side]["median_s"] / 1e9
 
 
-def header(f, ceiling):
+def gflops(row, side):
+    return row["flops"] / row[side]["median_s"] / 1e9
+
+
+def fma_peak(rows, previous):
+    """The FMA ceiling: the better of this run's two FMA loops. A busy neighbour halves it on this
+    2-core machine, which would overstate every fraction of it; so when this run's FMA row got no
+    quiet rounds, the last run's quiet figure stands in, and the note says so."""
+    fma = [r for r in rows if r["table"] == "fma"]
+    if not fma:
+        return None, None
+    best = lambda group: max(gflops(r, side) for r in group for side in ("tessera", "peer"))
+    if any(r["quiet_only"] for r in fma):
+        return best([r for r in fma if r["quiet_only"]]), None
+    busy = f"this run's FMA loops ran only while others took {fma[0]['others_during']:.0%} of the CPUs ({best(fma):.1f} GFLOP/s)"
+    old = [r for r in (previous or {}).get("rows", []) if r["table"] == "fma" and r.get("quiet_only")]
+    if old:
+        return best(old), f"{busy}, so this is the last quiet measurement ({previous['facts']['date']})"
+    return best(fma), f"{busy}: fractions of it are overstated"
+
+
+def notes():
+    if not os.path.exists(NOTES):
+        return []
+    with open(NOTES) as f:
+        return [NOTES_MARK, f.read().rstrip("\n"), ""]
+
+
+def refresh_notes():
+    """Copies the current notes.md into the last run's section, its measured part left as it was."""
+    with open(RESULTS) as results:
+        text = results.read()
+    if BEGIN not in text or END not in text:
+        raise SystemExit("--notes: bench/RESULTS.md has no section written by a run yet")
+    end = text.index(END)
+    cut = text.index(NOTES_MARK) if NOTES_MARK in text[:end] else end
+    text = text[:cut] + "\n".join([*notes(), END]) + text[end + len(END):]
+    with open(RESULTS, "w") as results:
+        results.write(text)
+
+
+def header(f, ceiling, peak, peak_note=None):
     absent = ", ".join(f["flags_absent"]) or "none"
     blas = (f"OpenBLAS, kernel {f['openblas_core']}, {f['openblas_threads']} threads"
             + (f" (OPENBLAS_CORETYPE={f['openblas_coretype_env']})" if f["openblas_coretype_env"] else "")
@@ -92,6 +136,7 @@ def header(f, ceiling):
         f"- PyTorch {f['torch']} ({f['torch_threads']} threads, ATen CPU capability {f['torch_cpu_capability']},"
         f" BLAS_INFO={f['torch_blas']}); NumPy {f['numpy']}; Python {f['python']}; BLAS behind both: {blas}.",
         f"- tcmalloc preloaded into the peers' process: {'yes' if f['tcmalloc'] else 'NO (libtcmalloc-minimal4 missing)'}.",
+        *peer_blas_lines(f),
         f"- {f['date']}, commit {f['commit']}, `{f['command']}`, {f['minutes']:.1f} minutes in all.",
         "",
         "Method: each kernel and size runs in a fresh Tessera JVM (as JMH forks) beside this Python"
@@ -109,9 +154,24 @@ def header(f, ceiling):
         " stalls every parallel op, which a work-stealing pool (Tessera) mostly absorbs, so contention"
         " inflates the speedups.",
         "",
-        f"**Ceiling** (the better of the two copies, read plus write): **{ceiling:.1f} GB/s**.",
+        f"**Ceiling** (the better of the two copies, read plus write): **{ceiling:.1f} GB/s**."
+        + (f" **FMA ceiling** (the better of the two FMA-bound loops, {f['tessera_threads']} threads):"
+           f" **{peak:.1f} GFLOP/s**" + (f" ({peak_note})." if peak_note else ".") if peak else ""),
         "",
     ]
+
+
+def peer_blas_lines(f):
+    """Which BLAS each peer ran, and the case length when --seconds changed it (older runs recorded neither)."""
+    lines = []
+    if f.get("peer_blas"):
+        b = f["peer_blas"]
+        lines.append(f"- BLAS each peer ran ({b['source']}): NumPy {b['numpy']}; PyTorch {b['torch']}."
+                     f" OpenBLAS says: `{f.get('openblas_config')}`, {f['openblas_threads']} threads.")
+    if f.get("case_seconds") and f["case_seconds"] != f.get("case_seconds_default"):
+        lines.append(f"- Shortened run: {f['case_seconds']:g} s of timed rounds per case (default"
+                     f" {f['case_seconds_default']:g} s), so fewer rounds per row than a default run.")
+    return lines
 
 
 def fmt_load(load):
@@ -132,7 +192,7 @@ def times(side):
     return f"{side['median_s'] * 1e3:.2f} ({side['min_s'] * 1e3:.2f}-{side['max_s'] * 1e3:.2f})"
 
 
-def target(row, ceiling):
+def target(row, ceiling, peak=None):
     parts = []
     if row["target_ratio"]:
         met = row["ratio_median"] >= row["target_ratio"]
@@ -141,6 +201,10 @@ def target(row, ceiling):
     if row["target_ceiling"]:
         fraction = gbps(row, "tessera") / ceiling
         parts.append(f">= {row['target_ceiling']:.0%} of copy: " + ("met" if fraction >= row["target_ceiling"] else
+                     f"missed ({fraction:.0%})"))
+    if row.get("target_peak") and peak:
+        fraction = gflops(row, "tessera") / peak
+        parts.append(f">= {row['target_peak']:.0%} of FMA peak: " + ("met" if fraction >= row["target_peak"] else
                      f"missed ({fraction:.0%})"))
     return "; ".join(parts) or "-"
 
@@ -168,18 +232,38 @@ TITLES = {
                    " sigmoid, noaux_tc with a selection bias, no groups, normalised top-k, scaling 2.5, F32"
                    " (PyTorch: tests/golden/deepseek_moe.py, the same sort-based dispatch, under no_grad;"
                    " Tessera: dev.tessera.moe.DeepSeekMoE under Grad.off, the same weights)",
+    "fma": "FMA-bound loop, F32 (the compute ceiling): 12 independent FMA chains of 16 lanes per thread, no memory"
+           " traffic; Tessera: Vector API (FmaCeiling.java), the peer: the same chains in C (bench/peers/fma.c)",
+    "sgemm": "SGEMM, square F32, C = op(A) op(B), T: that operand is a transposed view of a contiguous array"
+             " (both sides: the same layout); the peer column names NumPy (OpenBLAS sgemm) or PyTorch (torch.matmul)",
+    "linear.moe": "A Linear's x W^T at the MoE expert shapes, M x in x out (x [M, in], W [out, in]), F32"
+                  " (Tessera: F.linear without bias; NumPy: x @ W.T, OpenBLAS sgemm)",
+    "bmm": "Batched matmul, B x M x K times B x K x N, attention-sized blocks, F32 (PyTorch: torch.bmm)",
+    "memory": "Memory-bound ops on [4096, 4096] F32 (64 MiB in): broadcast add, activations (exp, silu,"
+              " exact gelu), softmax over rows, sum and max over rows (PyTorch: x + b, torch.exp, F.silu,"
+              " F.gelu, torch.softmax, torch.sum, torch.amax)",
+    "tiny": "Fixed cost of an op: a 1-element add (1000 per timed call: a Java loop in Tessera, a Python loop"
+            " calling torch.add in PyTorch, as each one's user writes it); times per op",
     "moe.forward_backward": "DeepSeekMoE layer forward+backward (autograd on both sides; every parameter's"
                             " gradient and the input's), same layer",
 }
 
 
-def tables(rows, ceiling, previous):
+def tables(rows, ceiling, peak, previous, facts):
     lines = []
     for table in dict.fromkeys(r["table"] for r in rows):
         group = [r for r in rows if r["table"] == table]
         peer = group[0]["peer_name"]
         lines += [f"### {TITLES[table]}", ""]
-        if group[0]["bytes"]:
+        if group[0].get("flops"):
+            lines += flops_table(group, peak, previous, facts)
+        elif group[0].get("calls", 1) > 1:
+            lines += [f"| size | Tessera us per op | {peer} us per op | speedup | best calls | others' CPU | previous run |",
+                      "|---|---|---|---|---|---|---|"]
+            for r in group:
+                lines.append(f"| {r['size']} | {per_op(r['tessera'], r['calls'])} | {per_op(r['peer'], r['calls'])}"
+                             f" | {speedup(r)} | {best_speedup(r)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+        elif group[0]["bytes"]:
             lines += [f"| kernel | size | Tessera GB/s | {peer} GB/s | Tessera ms | {peer} ms | speedup |"
                       f" best calls | Tessera / ceiling | {peer} / ceiling | target | others' CPU | previous run |",
                       "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -187,7 +271,7 @@ def tables(rows, ceiling, previous):
                 lines.append(f"| {r['kernel']} | {r['size']} | {gbps(r, 'tessera'):.1f} | {gbps(r, 'peer'):.1f}"
                              f" | {times(r['tessera'])} | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)}"
                              f" | {gbps(r, 'tessera') / ceiling:.0%} | {gbps(r, 'peer') / ceiling:.0%}"
-                             f" | {target(r, ceiling)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+                             f" | {target(r, ceiling, peak)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
         elif group[0].get("tokens"):
             lines += [f"| size | Tessera tokens/s | {peer} tokens/s | Tessera ms | {peer} ms | speedup | best calls"
                       " | target | others' CPU | previous run |", "|---|---|---|---|---|---|---|---|---|---|"]
@@ -203,6 +287,30 @@ def tables(rows, ceiling, previous):
                              f" | {target(r, ceiling)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
         lines.append("")
     return lines
+
+
+def flops_table(group, peak, previous, facts):
+    """GFLOP/s of both sides and their fractions of this run's FMA ceiling; the peer is named per row."""
+    lines = []
+    if any(r["peer_name"] in ("NumPy", "PyTorch") for r in group) and facts.get("peer_blas"):
+        b = facts["peer_blas"]
+        lines += [f"BLAS behind the peers: NumPy {b['numpy']}; PyTorch {b['torch']}; OpenBLAS kernel"
+                  f" {facts['openblas_core']}, {facts['openblas_threads']} threads; PyTorch {facts['torch_threads']}"
+                  f" threads; Tessera {facts['tessera_threads']} threads.", ""]
+    fraction = (lambda r, side: f"{gflops(r, side) / peak:.0%}") if peak else (lambda r, side: "-")
+    lines += ["| kernel | size | peer | Tessera GFLOP/s | peer GFLOP/s | Tessera ms | peer ms | speedup | best calls"
+              " | Tessera / FMA peak | peer / FMA peak | target | others' CPU | previous run |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in group:
+        lines.append(f"| {r['kernel']} | {r['size']} | {r['peer_name']} | {gflops(r, 'tessera'):.1f} | {gflops(r, 'peer'):.1f}"
+                     f" | {times(r['tessera'])} | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)}"
+                     f" | {fraction(r, 'tessera')} | {fraction(r, 'peer')} | {target(r, None, peak)}"
+                     f" | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+    return lines
+
+
+def per_op(side, calls):
+    return f"{side['median_s'] / calls * 1e6:.3f} ({side['min_s'] / calls * 1e6:.3f}-{side['max_s'] / calls * 1e6:.3f})"
 
 
 def tokens_per_s(row, side):

@@ -28,6 +28,18 @@ final class PeerCases {
                     attentionForwardBackward(read(dir, "q"), read(dir, "k"), read(dir, "v"), read(dir, "dout"));
             case "moe.forward" -> MoePeerCases.forward(dir, params);
             case "moe.forward_backward" -> MoePeerCases.forwardBackward(dir, params);
+            case "fma" -> CpuPeerCases.fma(dir, params);
+            case "sgemm.numpy", "sgemm.torch" -> CpuPeerCases.gemm(dir, params);
+            case "linear.moe" -> CpuPeerCases.linear(dir);
+            case "bmm" -> CpuPeerCases.bmm(dir);
+            case "add.row" -> CpuPeerCases.addRow(dir);
+            case "unary.exp" -> CpuPeerCases.ofX(dir, Tensor::exp);
+            case "unary.silu" -> CpuPeerCases.ofX(dir, Tensor::silu);
+            case "unary.gelu" -> CpuPeerCases.ofX(dir, Tensor::gelu);
+            case "softmax.row" -> CpuPeerCases.ofX(dir, x -> x.softmax(-1));
+            case "reduce.sum" -> CpuPeerCases.ofX(dir, x -> x.sum(-1));
+            case "reduce.max" -> CpuPeerCases.ofX(dir, x -> x.max(-1));
+            case "tiny.add" -> CpuPeerCases.tinyAdd(dir, params);
             default -> throw new IllegalArgumentException("peer server: no kernel named " + kernel);
         };
     }

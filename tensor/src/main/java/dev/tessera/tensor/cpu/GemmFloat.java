@@ -27,8 +27,8 @@ final class GemmFloat {
     private static final class Workspace {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
-        /** One run of k from a source row or column, on its way into a panel. */
-        final float[] run = new float[KC];
+        /** Runs of k from source rows or columns on their way into a panel: one, or a whole B panel's NR. */
+        final float[] run = new float[NR * KC];
         final MemorySegment tile = Arena.ofAuto().allocate((long) MR * NR * Float.BYTES, 64);
     }
 

@@ -23,6 +23,8 @@ import jdk.incubator.vector.FloatVector;
  */
 final class GemmPacking {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Where column c of a staged B panel starts: {@link #transposeB} stages column c at {@code c * KC}. */
+    private static final int[] STAGED_COLUMNS = stagedColumns();
 
     private GemmPacking() {}
 
@@ -59,8 +61,8 @@ final class GemmPacking {
 
     /**
      * Packs k {@code [p0, p0 + kc)} and columns {@code [j0, j0 + cols)} of the matrix at
-     * {@code base}; panel q starts at {@code q * NR * kc}. {@code run} holds at least kc floats of
-     * scratch.
+     * {@code base}; panel q starts at {@code q * NR * kc}. {@code run} holds at least NR * KC floats
+     * of scratch.
      */
     static void packB(GemmOperand b, long base, long p0, int kc, long j0, int cols, float[] dst, float[] run) {
         long rs = b.rowStride();
@@ -81,6 +83,10 @@ final class GemmPacking {
                 }
                 continue;
             }
+            if (valid == NR && contiguousColumns) {
+                transposeB(b, panelAt, cs, kc, run, dst, to);
+                continue;
+            }
             if (contiguousColumns) {
                 for (int c = 0; c < valid; c++) {
                     interleave(b, panelAt + c * cs, kc, run, dst, to + c, NR);
@@ -98,6 +104,32 @@ final class GemmPacking {
                 Arrays.fill(dst, to + valid, to + NR, 0);
             }
         }
+    }
+
+    /**
+     * A full panel of a B whose columns are contiguous (B = W^T, what a Linear multiplies by): the
+     * panel's NR columns are copied in bulk into {@code staged} (column c at {@code c * KC}), then
+     * each k step gathers one element of every column, a vector at a time: far fewer instructions
+     * than a scalar store per element.
+     */
+    private static void transposeB(GemmOperand b, long panelAt, long cs, int kc, float[] staged, float[] dst, int to) {
+        for (int c = 0; c < NR; c++) {
+            MemorySegment.copy(b.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED, (panelAt + c * cs) * Float.BYTES,
+                    staged, c * GemmFloat.KC, kc);
+        }
+        for (int p = 0; p < kc; p++, to += NR) {
+            for (int v = 0; v < NR; v += LANES) {
+                FloatVector.fromArray(SPECIES, staged, p, STAGED_COLUMNS, v).intoArray(dst, to + v);
+            }
+        }
+    }
+
+    private static int[] stagedColumns() {
+        int[] at = new int[NR];
+        for (int c = 0; c < NR; c++) {
+            at[c] = c * GemmFloat.KC;
+        }
+        return at;
     }
 
     /**
