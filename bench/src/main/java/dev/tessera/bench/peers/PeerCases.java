@@ -28,6 +28,7 @@ final class PeerCases {
                     attentionForwardBackward(read(dir, "q"), read(dir, "k"), read(dir, "v"), read(dir, "dout"));
             case "moe.forward" -> MoePeerCases.forward(dir, params);
             case "moe.forward_backward" -> MoePeerCases.forwardBackward(dir, params);
+            case "demo.train_step" -> DemoTrainStepCase.create(dir, params);
             default -> throw new IllegalArgumentException("peer server: no kernel named " + kernel);
         };
     }
