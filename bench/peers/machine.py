@@ -128,11 +128,7 @@ class OtherLoad:
     def reading(self):
         with open("/proc/stat") as stat:
             user, nice, system, idle, iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
-        ours = 0
-        for pid in self.pids:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            ours += int(fields[11]) + int(fields[12])   # utime, stime of all the process's threads
+        ours = sum(process_ticks(pid) for pid in self.pids)
         return time.perf_counter(), user + nice + system + irq + softirq + steal, ours
 
     def share(self):
@@ -141,3 +137,10 @@ class OtherLoad:
         (t0, busy0, ours0), (t1, busy1, ours1) = self.last, now
         self.last = now
         return max(0.0, (busy1 - busy0) - (ours1 - ours0)) / max(1e-9, (t1 - t0) * self.ticks_per_s * self.cpus)
+
+
+def process_ticks(pid):
+    """The CPU time all of a process's threads have used (user plus system), in clock ticks."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
