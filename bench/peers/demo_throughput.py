@@ -9,7 +9,9 @@ from tests/golden/deepseek_moe.py (DeepseekForCausalLM, the sort-based MoE dispa
 weights and runs the same step: cross-entropy over the targets, backward, clip_grad_norm_, AdamW
 over the same decay and no-decay groups (the preset's peak learning rate, held constant on both
 sides), then the aux-loss-free bias update from the step's expert loads. Both in float32 on
-THREADS threads, the peer with tcmalloc.
+THREADS threads, the peer with tcmalloc and its matmuls on one OpenBLAS thread (PEER_ENV: Debian's
+pthreads OpenBLAS runs its own thread pool beside PyTorch's OpenMP one, and the two together
+oversubscribe the cores).
 
 Before timing, both sides take CHECKED_STEPS steps from the same weights on the same batches and
 their losses must agree (the first within FIRST_RTOL; later ones within LATER_RTOL, since the
@@ -43,6 +45,9 @@ PASSES = 2
 CLOSE = 0.05          # a ratio this close to 1 says neither side is ahead
 MOVED = 0.10          # BENCHMARKING.md: say so when the passes' medians differ by more than this
 IGNORE = -100
+# OpenBLAS's own threads beside PyTorch's OpenMP threads oversubscribe the two cores: the peer's steps
+# then take 1.5 to 3.5 times as long and vary tenfold. One BLAS thread keeps them steady.
+PEER_ENV = {"OPENBLAS_NUM_THREADS": "1"}
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 BEGIN = "<!-- demo-train:begin: written by `make bench-demo` (bench/peers/demo_throughput.py), replaced on each run -->"
 END = "<!-- demo-train:end -->"
@@ -217,7 +222,9 @@ def section(facts, passes, preset, rounds):
         "- Tessera: the demo's own `TrainStep` in a PeerServer JVM (case `demo.train_step`), JDK"
         f" {f['java']}, {f['tessera_vector_bits']}-bit vectors.",
         f"- PyTorch {f['torch']} ({f['torch_threads']} threads, ATen CPU capability {f['torch_cpu_capability']},"
-        f" BLAS {blas}; tcmalloc {'preloaded' if f['tcmalloc'] else 'NOT preloaded'}): the same model from"
+        f" BLAS {blas}; tcmalloc {'preloaded' if f['tcmalloc'] else 'NOT preloaded'}; OpenBLAS kept to one thread"
+        " because its own pool beside PyTorch's OpenMP threads oversubscribes the two cores and makes PyTorch's"
+        " steps 1.5 to 3.5 times slower and erratic): the same model from"
         " `tests/golden/deepseek_moe.py` (sort-based dispatch), Tessera's initial weights loaded from safetensors,"
         " `torch.optim.AdamW`, `clip_grad_norm_`.",
         f"- Machine: {f['cpu']} ({f['cpu_family_model']}), {f['cpus']} CPUs, hypervisor {f['hypervisor']}."
@@ -291,7 +298,7 @@ def main():
     parser.add_argument("--java", help="the JDK 25 java (default: scripts/jdk25.sh)")
     parser.add_argument("--classpath", help="Tessera's class path (default: what `make classpath` wrote)")
     args = parser.parse_args()
-    machine.reexec_with_peer_environment()
+    machine.reexec_with_peer_environment(PEER_ENV)
     import numpy
     import torch
     import report

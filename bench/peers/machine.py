@@ -15,12 +15,13 @@ READY = "TESSERA_PEERS_ENV"
 FLAGS_OF_INTEREST = ("avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_bf16", "avx512_fp16", "amx_tile")
 
 
-def reexec_with_peer_environment():
-    """Restarts this script once with tcmalloc preloaded, the thread counts pinned and OpenBLAS
-    told its kernel when it would otherwise fall back to SSE3 on an AVX-512 CPU."""
+def reexec_with_peer_environment(extra=None):
+    """Restarts this script once with tcmalloc preloaded, the thread counts pinned, OpenBLAS
+    told its kernel when it would otherwise fall back to SSE3 on an AVX-512 CPU, and the
+    variables in `extra`."""
     if os.environ.get(READY) == "1":
         return
-    env = dict(os.environ, **{READY: "1", "OMP_NUM_THREADS": str(THREADS)})
+    env = dict(os.environ, **{READY: "1", "OMP_NUM_THREADS": str(THREADS)}, **(extra or {}))
     if os.path.exists(TCMALLOC):
         env["LD_PRELOAD"] = (TCMALLOC + " " + env.get("LD_PRELOAD", "")).strip()
     # Loading the library here is harmless: exec replaces this process, and the new one reads the variable.
