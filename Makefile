@@ -44,7 +44,7 @@ bench-peers: classpath peer-packages
 	/usr/bin/python3 bench/peers/peers.py --java $(JAVA) --classpath "$(CLASSPATH)" $(PEERS_ARGS)
 
 ## Training tokens/s of the demo's model in Tessera and in PyTorch, interleaved in one run
-## (bench/peers/demo_throughput.py): replaces its section of bench/RESULTS.md (about 3 minutes).
+## (bench/peers/demo_throughput.py): replaces its section of bench/RESULTS.md (about 2 minutes).
 ## DEMO_BENCH_ARGS=--print prints the section instead.
 bench-demo: classpath peer-packages
 	/usr/bin/python3 bench/peers/demo_throughput.py --java $(JAVA) --classpath "$(CLASSPATH)" $(DEMO_BENCH_ARGS)
