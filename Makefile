@@ -10,7 +10,7 @@ JVM_ARGS := --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAME
 # The class path of every module and its dependencies, written by `classpath`.
 CLASSPATH = $$(cat tests/target/classpath.txt):$$(cat bench/target/classpath.txt):$(CURDIR)/bench/target/classes
 
-.PHONY: test opencl-packages shell bench bench-peers peer-packages demo classpath clean
+.PHONY: test opencl-packages shell bench bench-peers bench-demo peer-packages demo classpath clean
 
 ## The whole test suite (tests/): unit tests, jqwik properties, backend equivalence (cpu and OpenCL).
 test: opencl-packages
@@ -42,6 +42,12 @@ bench: classpath
 ## PEERS_ARGS=--quick runs a short smoke test that prints the section instead.
 bench-peers: classpath peer-packages
 	/usr/bin/python3 bench/peers/peers.py --java $(JAVA) --classpath "$(CLASSPATH)" $(PEERS_ARGS)
+
+## Training tokens/s of the demo's model in Tessera and in PyTorch, interleaved in one run
+## (bench/peers/demo_throughput.py): replaces its section of bench/RESULTS.md (about 2 minutes).
+## DEMO_BENCH_ARGS=--print prints the section instead.
+bench-demo: classpath peer-packages
+	/usr/bin/python3 bench/peers/demo_throughput.py --java $(JAVA) --classpath "$(CLASSPATH)" $(DEMO_BENCH_ARGS)
 
 # Debian's peers, tcmalloc for them (page faults are expensive here) and OpenBLAS for their matmuls;
 # apt-get runs only when one is missing, through sudo only when not root.

@@ -15,12 +15,13 @@ READY = "TESSERA_PEERS_ENV"
 FLAGS_OF_INTEREST = ("avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_bf16", "avx512_fp16", "amx_tile")
 
 
-def reexec_with_peer_environment():
-    """Restarts this script once with tcmalloc preloaded, the thread counts pinned and OpenBLAS
-    told its kernel when it would otherwise fall back to SSE3 on an AVX-512 CPU."""
+def reexec_with_peer_environment(extra=None):
+    """Restarts this script once with tcmalloc preloaded, the thread counts pinned, OpenBLAS
+    told its kernel when it would otherwise fall back to SSE3 on an AVX-512 CPU, and the
+    variables in `extra`."""
     if os.environ.get(READY) == "1":
         return
-    env = dict(os.environ, **{READY: "1", "OMP_NUM_THREADS": str(THREADS)})
+    env = dict(os.environ, **{READY: "1", "OMP_NUM_THREADS": str(THREADS)}, **(extra or {}))
     if os.path.exists(TCMALLOC):
         env["LD_PRELOAD"] = (TCMALLOC + " " + env.get("LD_PRELOAD", "")).strip()
     # Loading the library here is harmless: exec replaces this process, and the new one reads the variable.
@@ -168,11 +169,7 @@ class OtherLoad:
     def reading(self):
         with open("/proc/stat") as stat:
             user, nice, system, idle, iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
-        ours = 0
-        for pid in self.pids:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            ours += int(fields[11]) + int(fields[12])   # utime, stime of all the process's threads
+        ours = sum(process_ticks(pid) for pid in self.pids)
         return time.perf_counter(), user + nice + system + irq + softirq + steal, ours
 
     def share(self):
@@ -181,3 +178,10 @@ class OtherLoad:
         (t0, busy0, ours0), (t1, busy1, ours1) = self.last, now
         self.last = now
         return max(0.0, (busy1 - busy0) - (ours1 - ours0)) / max(1e-9, (t1 - t0) * self.ticks_per_s * self.cpus)
+
+
+def process_ticks(pid):
+    """The CPU time all of a process's threads have used (user plus system), in clock ticks."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])

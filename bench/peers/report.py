@@ -430,11 +430,12 @@ def draw(points):
     plt.close(fig)
 
 
-def replace_section(section):
+def replace_section(section, begin=BEGIN, end=END):
+    """Puts the section (which starts with `begin` and ends with `end`) in place of the last one, or at the end."""
     with open(RESULTS) as results:
         text = results.read()
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     with open(RESULTS, "w") as results:

@@ -1,7 +1,7 @@
-"""The safetensors writer the golden scripts share, written by hand so that only PyTorch and
-NumPy are needed: an 8-byte little-endian header length, a JSON header padded with spaces to a
-multiple of 8 (so the data section starts 8-byte aligned), then the raw little-endian bytes of
-each tensor in the order given."""
+"""The safetensors writer the golden scripts share, and a reader for the files Tessera writes, by
+hand so that only PyTorch and NumPy are needed: an 8-byte little-endian header length, a JSON
+header padded with spaces to a multiple of 8 (so the data section starts 8-byte aligned), then the
+raw little-endian bytes of each tensor in the order given."""
 import json
 import struct
 
@@ -29,3 +29,20 @@ def write(path, tensors, metadata):
         for raw in blobs:
             f.write(raw)
     return 8 + len(text) + offset
+
+
+def read(path):
+    """The named torch tensors (F32, F64, I64) and the string metadata of a safetensors file."""
+    import torch
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+        data = f.read()
+    metadata = header.pop("__metadata__", {})
+    by_name = {name: dtype for dtype, name in DTYPES.items()}
+    tensors = {}
+    for name, entry in header.items():
+        start, end = entry["data_offsets"]
+        array = np.frombuffer(data[start:end], dtype=by_name[entry["dtype"]]).reshape(entry["shape"])
+        tensors[name] = torch.from_numpy(array.copy())
+    return tensors, metadata

@@ -40,6 +40,7 @@ final class PeerCases {
             case "reduce.sum" -> CpuPeerCases.ofX(dir, x -> x.sum(-1));
             case "reduce.max" -> CpuPeerCases.ofX(dir, x -> x.max(-1));
             case "tiny.add" -> CpuPeerCases.tinyAdd(dir, params);
+            case "demo.train_step" -> DemoTrainStepCase.create(dir, params);
             default -> throw new IllegalArgumentException("peer server: no kernel named " + kernel);
         };
     }

@@ -149,6 +149,7 @@ public final class ModelActions implements Actions {
         out.add(new RunReport.Setting("optimizer", String.format(Locale.ROOT,
                 "AdamW, lr %.1e (warm-up %d, cosine to a tenth), weight decay %.2f, clip %.1f", s.peakLr(),
                 s.warmupSteps(), s.weightDecay(), s.clipNorm())));
+        out.add(new RunReport.Setting("held-out answers", s.answersPerKind() + " prompts per scored kind, greedy"));
         out.add(new RunReport.Setting("device", request.device().flag()));
         out.add(new RunReport.Setting("threads", Integer.toString(Parallel.THREADS)));
         return out;

@@ -16,11 +16,27 @@ import java.util.List;
  */
 public record Answers(double[] rightShare, List<RunReport.Generation> generations) {
     /** Generations shown per kind. */
-    static final int SHOWN = 2;
+    public static final int SHOWN = 2;
     /** Held-out samples searched for each kind's prompts. */
     private static final int POOL = 2000;
 
+    /** What writes a prompt's continuation: at most {@code maxTokens} tokens of text after {@code prompt}. */
+    @FunctionalInterface
+    public interface Completion {
+        String after(String prompt, int maxTokens);
+    }
+
+    /** The model's greedy answers: see {@link #of(Completion, Corpus, int)}. */
     public static Answers of(Decoder decoder, Corpus corpus, int perKind) {
+        return of((prompt, maxTokens) -> decoder.continueText(prompt, maxTokens, Sampling.GREEDY), corpus, perKind);
+    }
+
+    /**
+     * The first {@code perKind} held-out prompts of each scored kind answered by {@code completion},
+     * right when its text equals the sample's completion exactly (so it must stop where the sample
+     * ends), and the first {@link #SHOWN} prompts of every kind with what it wrote.
+     */
+    public static Answers of(Completion completion, Corpus corpus, int perKind) {
         List<String> kinds = corpus.kinds();
         int wanted = Math.max(perKind, SHOWN);
         List<List<Sample>> byKind = new ArrayList<>();
@@ -51,7 +67,7 @@ public record Answers(double[] rightShare, List<RunReport.Generation> generation
                 }
                 // room for the expected text and the end of the sample, or a sentence's worth
                 int budget = scored ? expected.getBytes(StandardCharsets.UTF_8).length + 2 : 48;
-                String output = decoder.continueText(prompt, budget, Sampling.GREEDY);
+                String output = completion.after(prompt, budget);
                 if (counted) {
                     asked++;
                     correct += output.equals(expected) ? 1 : 0;

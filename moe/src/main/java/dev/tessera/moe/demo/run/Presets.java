@@ -32,7 +32,7 @@ public final class Presets {
     static RunSettings tiny() {
         MoeConfig model = routing().hidden(32).heads(4).kvHeads(2).intermediate(64).layers(2).moeIntermediate(16)
                 .routedExperts(8).sharedExperts(1).topK(2).build();
-        return new RunSettings(model, 8, LENGTH, 40, 3e-3, 4, 0.1, 1.0, 20, 64, 20, 2, 1);
+        return new RunSettings(model, 8, LENGTH, 40, 3e-3, 4, 0.1, 1.0, 20, 64, 20, 20, 1);
     }
 
     /**

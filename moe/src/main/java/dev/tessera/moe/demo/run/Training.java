@@ -10,14 +10,10 @@ import dev.tessera.moe.demo.metrics.LoadHistory;
 import dev.tessera.moe.demo.metrics.LossByKind;
 import dev.tessera.moe.demo.metrics.LossHistory;
 import dev.tessera.nn.checkpoint.Checkpoints;
-import dev.tessera.nn.optim.AdamW;
-import dev.tessera.nn.optim.GradClip;
 import dev.tessera.nn.optim.LrSchedule;
 import dev.tessera.nn.optim.Optimizer;
-import dev.tessera.nn.optim.ParamGroups;
 import dev.tessera.tensor.Device;
 import dev.tessera.tensor.Generator;
-import dev.tessera.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,9 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The training loop: AdamW over decay and no-decay groups, warm-up then cosine to a tenth of the
- * peak, global-norm clipping, next-token cross-entropy (plus the sequence-wise balance loss under
- * {@link Balance#AUX}; the bias update after each step under {@link Balance#BIAS}), an evaluation on
+ * The training loop: {@link TrainStep}s (AdamW over decay and no-decay groups, global-norm
+ * clipping, next-token cross-entropy, the balancing), the learning rate warmed up then taken by a
+ * cosine to a tenth of the peak, an evaluation on
  * the held-out split every {@code evalEvery} steps and at the end, and a checkpoint (with its
  * config.json) every {@code checkpointEvery} steps and at the end ({@link #withoutCheckpoints} saves none).
  */
@@ -72,7 +68,8 @@ public final class Training {
     public Result run(Optional<Path> resume) throws IOException {
         MoeTransformer model = new MoeTransformer(settings.model(), new Generator(settings.seed()));
         model.to(device); // before the optimizer takes the parameters
-        Optimizer optimizer = new AdamW(ParamGroups.decayAndNoDecay(model, settings.peakLr(), settings.weightDecay()));
+        TrainStep trainStep = new TrainStep(model, settings, balance);
+        Optimizer optimizer = trainStep.optimizer();
         LrSchedule schedule = LrSchedule.warmupCosine(settings.peakLr(), settings.warmupSteps(), settings.steps(),
                 settings.peakLr() / 10);
         Optional<Checkpoints> checkpoints = out.map(folder -> new Checkpoints(folder).keepLast(2));
@@ -103,7 +100,7 @@ public final class Training {
             for (long step = start; step < settings.steps(); step++) {
                 long began = System.nanoTime();
                 Batch batch = batches.next();
-                StepLoss loss = step(model, optimizer, schedule.lr(step), batch);
+                TrainStep.Loss loss = trainStep.run(batch, schedule.lr(step));
                 trainingNanos += System.nanoTime() - began;
                 trainedTokens += batch.targetCount();
                 long done = step + 1;
@@ -132,24 +129,5 @@ public final class Training {
         double tokensPerSecond = trainingNanos == 0 ? 0 : trainedTokens / (trainingNanos / 1e9);
         return new Result(model, settings.steps(), tokensPerSecond, losses, loads, lastWindow.means(), evaluation,
                 checkpoint);
-    }
-
-    /** A step's cross-entropy: the mean over the batch's targets, and each position's (0 where none). */
-    private record StepLoss(double mean, float[] perToken) {}
-
-    /** One optimizer step on {@code batch}. */
-    private StepLoss step(MoeTransformer model, Optimizer optimizer, double lr, Batch batch) {
-        optimizer.setLr(lr);
-        optimizer.zeroGrad();
-        Tensor tokenLosses = Evaluation.tokenLosses(model, batch);
-        Tensor crossEntropy = tokenLosses.sum().div(batch.targetCount());
-        Tensor loss = balance == Balance.AUX ? crossEntropy.add(model.auxLoss().sequenceBalance()) : crossEntropy;
-        loss.backward();
-        GradClip.clipByGlobalNorm(model.parameters(), settings.clipNorm());
-        optimizer.step();
-        if (balance == Balance.BIAS) {
-            model.updateBias(model.lastRouting());
-        }
-        return new StepLoss(crossEntropy.item(), tokenLosses.detach().toFloatArray());
     }
 }
