@@ -75,42 +75,53 @@ final class FloatReduceKernels {
 
     /** The largest of {@code n} floats, NaN if any is NaN; -inf for none. */
     static float max(MemorySegment x, long xb, long n) {
-        long i = 0;
-        float m = Float.NEGATIVE_INFINITY;
-        long end = Simd.bound(n) * 4;
-        if (end > 0) {
-            FloatVector a = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (; i < end; i += STEP) {
-                a = a.max(load(x, xb + i));
-            }
-            for (int l = 0; l < Simd.LANES; l++) {
-                m = Math.max(m, a.lane(l));
-            }
-        }
-        for (; i < n * 4; i += 4) {
-            m = Math.max(m, x.get(FLOAT, xb + i));
-        }
-        return m;
+        return extreme(x, xb, n, true);
     }
 
     /** The smallest of {@code n} floats, NaN if any is NaN; +inf for none. */
     static float min(MemorySegment x, long xb, long n) {
+        return extreme(x, xb, n, false);
+    }
+
+    /**
+     * max or min with Java's semantics (NaN wins, +0 above -0). Four independent vector chains,
+     * as {@link #sumBlock} keeps: one NaN-safe vector max is several dependent instructions, so a
+     * single chain waits on itself. The result does not depend on the order: max and min are exact.
+     */
+    private static float extreme(MemorySegment x, long xb, long n, boolean largest) {
+        float none = largest ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
         long i = 0;
-        float m = Float.POSITIVE_INFINITY;
+        float m = none;
         long end = Simd.bound(n) * 4;
         if (end > 0) {
-            FloatVector a = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
-            for (; i < end; i += STEP) {
-                a = a.min(load(x, xb + i));
+            FloatVector a0 = FloatVector.broadcast(F, none);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            long end4 = end / (4L * STEP) * 4L * STEP;
+            for (; i < end4; i += 4 * STEP) {
+                a0 = pick(a0, load(x, xb + i), largest);
+                a1 = pick(a1, load(x, xb + i + STEP), largest);
+                a2 = pick(a2, load(x, xb + i + 2 * STEP), largest);
+                a3 = pick(a3, load(x, xb + i + 3 * STEP), largest);
             }
+            for (; i < end; i += STEP) {
+                a0 = pick(a0, load(x, xb + i), largest);
+            }
+            FloatVector a = pick(pick(a0, a1, largest), pick(a2, a3, largest), largest);
             for (int l = 0; l < Simd.LANES; l++) {
-                m = Math.min(m, a.lane(l));
+                m = largest ? Math.max(m, a.lane(l)) : Math.min(m, a.lane(l));
             }
         }
         for (; i < n * 4; i += 4) {
-            m = Math.min(m, x.get(FLOAT, xb + i));
+            float v = x.get(FLOAT, xb + i);
+            m = largest ? Math.max(m, v) : Math.min(m, v);
         }
         return m;
+    }
+
+    private static FloatVector pick(FloatVector a, FloatVector b, boolean largest) {
+        return largest ? a.max(b) : a.min(b);
     }
 
     /** Sum of exp(x - m) over {@code n} floats, blocked like {@link #sum}. */
