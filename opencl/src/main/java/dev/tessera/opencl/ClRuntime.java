@@ -184,23 +184,28 @@ final class ClRuntime {
     }
 
     static String deviceString(long device, int param) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment size = arena.allocate(ValueLayout.JAVA_LONG);
-            ClErrors.check(nclGetDeviceInfo(device, param, 0, 0, size.address()), "clGetDeviceInfo");
-            long n = size.get(ValueLayout.JAVA_LONG, 0);
-            MemorySegment text = arena.allocate(Math.max(1, n));
-            ClErrors.check(nclGetDeviceInfo(device, param, n, text.address(), 0), "clGetDeviceInfo");
-            return cString(text, n);
-        }
+        return infoString((size, value, needed) -> nclGetDeviceInfo(device, param, size, value, needed),
+                "clGetDeviceInfo");
     }
 
     static String platformString(long platform, int param) {
+        return infoString((size, value, needed) -> nclGetPlatformInfo(platform, param, size, value, needed),
+                "clGetPlatformInfo");
+    }
+
+    /** One clGetXxxInfo call: a value buffer of {@code size} bytes at {@code value}, the size needed written to {@code needed}. */
+    interface InfoQuery {
+        int call(long size, long value, long needed);
+    }
+
+    /** A string property: one call for its length, one for its bytes. */
+    static String infoString(InfoQuery query, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment size = arena.allocate(ValueLayout.JAVA_LONG);
-            ClErrors.check(nclGetPlatformInfo(platform, param, 0, 0, size.address()), "clGetPlatformInfo");
+            ClErrors.check(query.call(0, 0, size.address()), what);
             long n = size.get(ValueLayout.JAVA_LONG, 0);
             MemorySegment text = arena.allocate(Math.max(1, n));
-            ClErrors.check(nclGetPlatformInfo(platform, param, n, text.address(), 0), "clGetPlatformInfo");
+            ClErrors.check(query.call(n, text.address(), 0), what);
             return cString(text, n);
         }
     }
