@@ -3,6 +3,7 @@ the machine and the libraries. See BENCHMARKING.md in the project's shared notes
 setting matters: tcmalloc (page faults), thread counts, OpenBLAS's kernel choice."""
 import ctypes
 import datetime
+import functools
 import os
 import platform
 import subprocess
@@ -35,14 +36,38 @@ def jvm_environment():
     return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
 
 
+@functools.cache
+def libblas():
+    """libblas.so.3, which numpy and torch call for GEMM: once they have loaded it, dlopen hands back
+    their copy, so what is set through this handle is what their calls use."""
+    return ctypes.CDLL("libblas.so.3")
+
+
 def openblas():
     """(kernel name, threads) of the OpenBLAS behind libblas.so.3, which numpy and torch call for
     GEMM; (None, None) when libblas.so.3 is another BLAS (Debian's reference one is very slow)."""
-    lib = ctypes.CDLL("libblas.so.3")
+    lib = libblas()
     if not hasattr(lib, "openblas_get_corename"):
         return None, None
     lib.openblas_get_corename.restype = ctypes.c_char_p
-    return lib.openblas_get_corename().decode(), lib.openblas_get_num_threads()
+    return lib.openblas_get_corename().decode(), openblas_threads()
+
+
+def openblas_threads():
+    """The number of threads OpenBLAS's calls use now, or None when libblas.so.3 is another BLAS."""
+    lib = libblas()
+    return lib.openblas_get_num_threads() if hasattr(lib, "openblas_get_num_threads") else None
+
+
+def set_openblas_threads(threads):
+    """Sets the number of threads OpenBLAS's calls use from now on, in this process (numpy's and
+    torch's alike), and checks that OpenBLAS took it."""
+    lib = libblas()
+    if not hasattr(lib, "openblas_set_num_threads"):
+        raise RuntimeError("set_openblas_threads: libblas.so.3 is not OpenBLAS")
+    lib.openblas_set_num_threads(threads)
+    if openblas_threads() != threads:
+        raise RuntimeError(f"set_openblas_threads({threads}): OpenBLAS reports {openblas_threads()} threads")
 
 
 def peer_blas(torch, numpy):
@@ -76,7 +101,7 @@ def linked_blas(binary):
 
 def openblas_config():
     """OpenBLAS's own build line (version, DYNAMIC_ARCH, the kernel), or None when libblas.so.3 is another BLAS."""
-    lib = ctypes.CDLL("libblas.so.3")
+    lib = libblas()
     if not hasattr(lib, "openblas_get_config"):
         return None
     lib.openblas_get_config.restype = ctypes.c_char_p

@@ -15,6 +15,11 @@ run to flag medians that moved by more than 10%).
 Cases with parts (the MoE layer) then have Tessera time those parts in turn in the same JVM
 (PeerCase.parts: a dense baseline, the layer's dispatch pieces).
 
+NumPy and PyTorch share Debian's pthreads OpenBLAS, whose threads can compete with PyTorch's
+OpenMP threads for the cores (oversubscription), while NumPy's large SGEMMs need them. So before
+the check of each case whose peer calls BLAS, the peer is timed briefly with OpenBLAS on each
+thread count in OPENBLAS_CHOICES and keeps the faster one for the case; the row records the choice.
+
 Usage: python3 bench/peers/peers.py [--quick] [--only PREFIX ...] [--seconds S] [--notes] [--java JAVA] [--classpath CP]
 --only reruns the kernels whose names start with a prefix (and the copy and the FMA loop, for this
 run's ceilings); the section keeps every other row from the last run's results.json, marked as
@@ -41,6 +46,10 @@ PATIENCE = 2.5      # ...and rounds go on for up to this many times the planned 
 PARTS_ROUNDS = 15   # rounds of the parts timing (each part once per round)
 SEED = 20240601
 CEILINGS = ("copy", "fma")   # run with every --only: the memory and compute ceilings of this run
+OPENBLAS_CHOICES = (machine.THREADS, 1)   # the peer's OpenBLAS thread counts tried per case; a tie keeps the first
+CHOICE_WARMUP_S = 0.3   # each count's warm-up (at least one call), then...
+CHOICE_TURNS = 4        # ...this many quiet turns per count (up to PATIENCE times as many run), alternating the order...
+CHOICE_S = 1.0          # ...lasting this long per count over CHOICE_TURNS turns (at least one call a turn)
 
 
 def log(message):
@@ -54,6 +63,43 @@ def time_peer(run, reps):
         run()
         seconds.append(time.perf_counter() - start)
     return seconds
+
+
+def time_peer_for(run, seconds):
+    """The peer's call times over at least `seconds`, and at least one call."""
+    seconds_taken, start = [], time.perf_counter()
+    while not seconds_taken or time.perf_counter() - start < seconds:
+        seconds_taken += time_peer(run, 1)
+    return seconds_taken
+
+
+def choose_openblas_threads(peer_run, others):
+    """Times the peer with OpenBLAS on each count of OPENBLAS_CHOICES and leaves OpenBLAS on the
+    faster one. After a warm-up on each count, the counts take turns in alternating order (A B,
+    B A, ...), so that whatever slows a case's first seconds (its fresh JVM may still be compiling)
+    does not count against one of them only. A busy neighbour can change which count wins, so turns
+    during which others took QUIET or more of the CPUs are run again, as the interleaved rounds are.
+    Returns what the row records: the count chosen, each count's median call time over the turns
+    used (keyed by the count as a string, as JSON has it), and how quiet those turns were."""
+    for threads in OPENBLAS_CHOICES:
+        machine.set_openblas_threads(threads)
+        time_peer_for(peer_run, CHOICE_WARMUP_S)
+    turns = []   # each: (call times by count, others' share of the CPUs meanwhile)
+    quiet_turns = lambda: [t for t in turns if t[1] < QUIET]
+    while len(turns) < CHOICE_TURNS or (len(quiet_turns()) < CHOICE_TURNS and len(turns) < PATIENCE * CHOICE_TURNS):
+        others.share()
+        calls = {}
+        for threads in OPENBLAS_CHOICES[::1 if len(turns) % 2 == 0 else -1]:
+            machine.set_openblas_threads(threads)
+            calls[threads] = time_peer_for(peer_run, CHOICE_S / CHOICE_TURNS)
+        turns.append((calls, others.share()))
+    used = quiet_turns() if len(quiet_turns()) >= CHOICE_TURNS else turns
+    medians = {threads: statistics.median(s for calls, _ in used for s in calls[threads]) for threads in OPENBLAS_CHOICES}
+    chosen = min(OPENBLAS_CHOICES, key=medians.get)
+    machine.set_openblas_threads(chosen)
+    return {"threads": chosen, "median_s": {str(t): s for t, s in medians.items()}, "turns": len(used),
+            "turns_run": len(turns), "quiet_only": used is not turns,
+            "others_during": statistics.mean(share for _, share in used)}
 
 
 def check(case, server, peer_run, folder):
@@ -176,9 +222,12 @@ def run(args, command):
     rows = []
     with TesseraServer(java, classpath) as server:
         facts = machine.facts(torch, numpy, server.ask("info"), command)
-    facts.update(quiet=QUIET, patience=PATIENCE, case_seconds=budget, case_seconds_default=CASE_S)
+    facts.update(quiet=QUIET, patience=PATIENCE, case_seconds=budget, case_seconds_default=CASE_S,
+                 openblas_choices=list(OPENBLAS_CHOICES), choice_seconds=CHOICE_S)
     log(f"Tessera {facts['java']} ({facts['tessera_threads']} threads) vs torch {facts['torch']}"
         f" ({facts['torch_threads']} threads), tcmalloc {facts['tcmalloc']}, OpenBLAS {facts['openblas_core']}")
+    # None when libblas.so.3 is not OpenBLAS: then there is no thread count to choose.
+    default_openblas = facts["openblas_threads"]
     with tempfile.TemporaryDirectory(prefix="tessera-peers-") as work:
         attention_folders = {}
         for i, case in enumerate(kernels.all_cases(SEED, seqs)):
@@ -190,14 +239,23 @@ def run(args, command):
             with TesseraServer(java, classpath) as server:
                 server.setup(case.kernel, folder, case.params)
                 peer_run = case.make_peer(case.inputs)
-                agreement = check(case, server, peer_run, folder)
                 others = machine.OtherLoad([os.getpid(), server.process.pid])
+                openblas = None
+                if case.blas and default_openblas is not None:
+                    openblas = choose_openblas_threads(peer_run, others)
+                    log(f"{case.kernel} {case.size}: {case.peer} on {openblas['threads']} OpenBLAS thread(s) ("
+                        + ", ".join(f"{t}: {s * 1e3:.3g} ms" for t, s in openblas["median_s"].items())
+                        + f" over {openblas['turns']} of {openblas['turns_run']} turns,"
+                        f" others' CPU {openblas['others_during']:.0%})")
+                agreement = check(case, server, peer_run, folder)
                 summary = summarise(interleave(server, peer_run, budget, others))
                 parts = time_parts(server, others, 5 if args.quick else PARTS_ROUNDS) if case.parts else None
+            if openblas:
+                machine.set_openblas_threads(default_openblas)
             rows.append({"table": case.table, "kernel": case.kernel, "size": case.size, "peer_name": case.peer,
                          "bytes": case.bytes, "tokens": case.tokens, "target_ratio": case.target_ratio,
                          "target_ceiling": case.target_ceiling, "flops": case.flops, "target_peak": case.target_peak,
-                         "calls": case.calls, "agreement": agreement, "parts": parts, **summary})
+                         "calls": case.calls, "agreement": agreement, "parts": parts, "openblas": openblas, **summary})
             if case.kernel == "attention.forward_backward":
                 attention_folders[int(case.size.split()[1])] = folder
             log(f"{case.kernel} {case.size}: Tessera {summary['tessera']['median_s'] * 1e3:.2f} ms,"

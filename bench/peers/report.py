@@ -51,12 +51,21 @@ def carry_over(rows, memory_points, previous):
         if key in fresh:
             merged.append(fresh.pop(key))
         else:
-            merged.append({"tokens": None, "parts": None, "flops": None, "target_peak": None, "calls": 1, **old,
+            merged.append({"tokens": None, "parts": None, "flops": None, "target_peak": None, "calls": 1,
+                           **openblas_before_choice(old, old_facts), **old,
                            "carried_from": old.get("carried_from") or f"{old_facts['date']}, commit {old_facts['commit']}"})
     merged += fresh.values()
     if memory_points is None:
         memory_points = {int(seq): tuple(v) for seq, v in previous["memory"].items()}
     return merged, memory_points
+
+
+def openblas_before_choice(old, old_facts):
+    """A row measured before peers.py chose the OpenBLAS threads per case ran on the count its run
+    started with; the last run's facts give it for the rows that run measured, none older do."""
+    if "openblas" in old or old.get("carried_from") or old_facts.get("openblas_threads") is None:
+        return {}
+    return {"openblas": {"threads": old_facts["openblas_threads"], "median_s": None}}
 
 
 def carried_note(rows, measured_memory):
@@ -123,7 +132,7 @@ def refresh_notes():
 
 def header(f, ceiling, peak, peak_note=None):
     absent = ", ".join(f["flags_absent"]) or "none"
-    blas = (f"OpenBLAS, kernel {f['openblas_core']}, {f['openblas_threads']} threads"
+    blas = (f"OpenBLAS, kernel {f['openblas_core']}, {f['openblas_threads']} threads by default"
             + (f" (OPENBLAS_CORETYPE={f['openblas_coretype_env']})" if f["openblas_coretype_env"] else "")
             if f["openblas_core"] else "NOT OpenBLAS (reference BLAS: the peer's matmuls are crippled)")
     return [
@@ -152,7 +161,13 @@ def header(f, ceiling, peak, peak_note=None):
         f" {f['patience']:g}x the planned time) until enough are quiet, and a row that never got enough"
         " says so and uses all its rounds. Such rows are noisy: a descheduled OpenMP thread (PyTorch)"
         " stalls every parallel op, which a work-stealing pool (Tessera) mostly absorbs, so contention"
-        " inflates the speedups.",
+        " inflates the speedups. **Peer's OpenBLAS threads**: NumPy and PyTorch share one pthreads OpenBLAS,"
+        " whose threads can compete with PyTorch's OpenMP threads for the cores, so before each case whose"
+        f" peer calls BLAS the peer ran about {f['choice_seconds']:g} s on each of"
+        f" {' and '.join(map(str, f['openblas_choices']))} OpenBLAS threads (openblas_set_num_threads, in"
+        " alternating turns, busy turns run again as rounds are) and kept the faster for the case; the column"
+        " gives that count and each count's median call time (-: the peer calls no BLAS; ?: a row from a run"
+        " that did not record it).",
         "",
         f"**Ceiling** (the better of the two copies, read plus write): **{ceiling:.1f} GB/s**."
         + (f" **FMA ceiling** (the better of the two FMA-bound loops, {f['tessera_threads']} threads):"
@@ -167,11 +182,26 @@ def peer_blas_lines(f):
     if f.get("peer_blas"):
         b = f["peer_blas"]
         lines.append(f"- BLAS each peer ran ({b['source']}): NumPy {b['numpy']}; PyTorch {b['torch']}."
-                     f" OpenBLAS says: `{f.get('openblas_config')}`, {f['openblas_threads']} threads.")
+                     f" OpenBLAS says: `{f.get('openblas_config')}`, {f['openblas_threads']} threads by default.")
     if f.get("case_seconds") and f["case_seconds"] != f.get("case_seconds_default"):
         lines.append(f"- Shortened run: {f['case_seconds']:g} s of timed rounds per case (default"
                      f" {f['case_seconds_default']:g} s), so fewer rounds per row than a default run.")
     return lines
+
+
+def openblas_threads(row):
+    """The OpenBLAS threads the peer ran with and, when they were chosen, each count's median call
+    time, flagged when the choice was timed while others kept the CPUs busy."""
+    if "openblas" not in row:
+        return "?"
+    choice = row["openblas"]
+    if choice is None:
+        return "-"
+    if not choice["median_s"]:
+        return f"{choice['threads']} (default)"
+    noisy = "" if choice["quiet_only"] else f"; not enough quiet turns, others' CPU {choice['others_during']:.0%}"
+    return (f"{choice['threads']} (" + ", ".join(f"{t}: {s * 1e3:.3g}" for t, s in choice["median_s"].items())
+            + f" ms{noisy})")
 
 
 def fmt_load(load):
@@ -258,33 +288,37 @@ def tables(rows, ceiling, peak, previous, facts):
         if group[0].get("flops"):
             lines += flops_table(group, peak, previous, facts)
         elif group[0].get("calls", 1) > 1:
-            lines += [f"| size | Tessera us per op | {peer} us per op | speedup | best calls | others' CPU | previous run |",
-                      "|---|---|---|---|---|---|---|"]
+            lines += [f"| size | Tessera us per op | {peer} us per op | speedup | best calls | peer's OpenBLAS threads"
+                      " | others' CPU | previous run |", "|---|---|---|---|---|---|---|---|"]
             for r in group:
                 lines.append(f"| {r['size']} | {per_op(r['tessera'], r['calls'])} | {per_op(r['peer'], r['calls'])}"
-                             f" | {speedup(r)} | {best_speedup(r)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+                             f" | {speedup(r)} | {best_speedup(r)} | {openblas_threads(r)} | {r['others_during']:.0%}"
+                             f" | {previous_ratio(r, previous)} |")
         elif group[0]["bytes"]:
             lines += [f"| kernel | size | Tessera GB/s | {peer} GB/s | Tessera ms | {peer} ms | speedup |"
-                      f" best calls | Tessera / ceiling | {peer} / ceiling | target | others' CPU | previous run |",
-                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                      f" best calls | Tessera / ceiling | {peer} / ceiling | target | peer's OpenBLAS threads"
+                      " | others' CPU | previous run |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
             for r in group:
                 lines.append(f"| {r['kernel']} | {r['size']} | {gbps(r, 'tessera'):.1f} | {gbps(r, 'peer'):.1f}"
                              f" | {times(r['tessera'])} | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)}"
                              f" | {gbps(r, 'tessera') / ceiling:.0%} | {gbps(r, 'peer') / ceiling:.0%}"
-                             f" | {target(r, ceiling, peak)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+                             f" | {target(r, ceiling, peak)} | {openblas_threads(r)} | {r['others_during']:.0%}"
+                             f" | {previous_ratio(r, previous)} |")
         elif group[0].get("tokens"):
             lines += [f"| size | Tessera tokens/s | {peer} tokens/s | Tessera ms | {peer} ms | speedup | best calls"
-                      " | target | others' CPU | previous run |", "|---|---|---|---|---|---|---|---|---|---|"]
+                      " | target | peer's OpenBLAS threads | others' CPU | previous run |",
+                      "|---|---|---|---|---|---|---|---|---|---|---|"]
             for r in group:
                 lines.append(f"| {r['size']} | {tokens_per_s(r, 'tessera')} | {tokens_per_s(r, 'peer')} | {times(r['tessera'])}"
                              f" | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)} | {target(r, ceiling)}"
-                             f" | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+                             f" | {openblas_threads(r)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
         else:
-            lines += [f"| size | Tessera ms | {peer} ms | speedup | best calls | target | others' CPU | previous run |",
-                      "|---|---|---|---|---|---|---|---|"]
+            lines += [f"| size | Tessera ms | {peer} ms | speedup | best calls | target | peer's OpenBLAS threads"
+                      " | others' CPU | previous run |", "|---|---|---|---|---|---|---|---|---|"]
             for r in group:
                 lines.append(f"| {r['size']} | {times(r['tessera'])} | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)}"
-                             f" | {target(r, ceiling)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+                             f" | {target(r, ceiling)} | {openblas_threads(r)} | {r['others_during']:.0%}"
+                             f" | {previous_ratio(r, previous)} |")
         lines.append("")
     return lines
 
@@ -295,17 +329,18 @@ def flops_table(group, peak, previous, facts):
     if any(r["peer_name"] in ("NumPy", "PyTorch") for r in group) and facts.get("peer_blas"):
         b = facts["peer_blas"]
         lines += [f"BLAS behind the peers: NumPy {b['numpy']}; PyTorch {b['torch']}; OpenBLAS kernel"
-                  f" {facts['openblas_core']}, {facts['openblas_threads']} threads; PyTorch {facts['torch_threads']}"
+                  f" {facts['openblas_core']}, {facts['openblas_threads']} threads by default (each row's own: the"
+                  f" peer's OpenBLAS threads column); PyTorch {facts['torch_threads']}"
                   f" threads; Tessera {facts['tessera_threads']} threads.", ""]
     fraction = (lambda r, side: f"{gflops(r, side) / peak:.0%}") if peak else (lambda r, side: "-")
     lines += ["| kernel | size | peer | Tessera GFLOP/s | peer GFLOP/s | Tessera ms | peer ms | speedup | best calls"
-              " | Tessera / FMA peak | peer / FMA peak | target | others' CPU | previous run |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              " | Tessera / FMA peak | peer / FMA peak | target | peer's OpenBLAS threads | others' CPU | previous run |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in group:
         lines.append(f"| {r['kernel']} | {r['size']} | {r['peer_name']} | {gflops(r, 'tessera'):.1f} | {gflops(r, 'peer'):.1f}"
                      f" | {times(r['tessera'])} | {times(r['peer'])} | {speedup(r)} | {best_speedup(r)}"
                      f" | {fraction(r, 'tessera')} | {fraction(r, 'peer')} | {target(r, None, peak)}"
-                     f" | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
+                     f" | {openblas_threads(r)} | {r['others_during']:.0%} | {previous_ratio(r, previous)} |")
     return lines
 
 
