@@ -335,7 +335,7 @@ final class AttentionBlocks {
                 e.intoArray(s, at + j);
                 total = total.add(e);
             }
-            sum = total.reduceLanes(VectorOperators.ADD);
+            sum = Simd.addLanes(total);
         }
         for (int j = bound; j < n; j++) {
             s[at + j] = VectorMath.exp(s[at + j] - shift);

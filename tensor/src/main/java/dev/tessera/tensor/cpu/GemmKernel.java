@@ -53,18 +53,18 @@ final class GemmKernel {
         FloatVector acc50;
         FloatVector acc51;
         if (accumulate) {
-            acc00 = load(c, cAt);
-            acc01 = load(c, cAt + VECTOR_BYTES);
-            acc10 = load(c, c1);
-            acc11 = load(c, c1 + VECTOR_BYTES);
-            acc20 = load(c, c2);
-            acc21 = load(c, c2 + VECTOR_BYTES);
-            acc30 = load(c, c3);
-            acc31 = load(c, c3 + VECTOR_BYTES);
-            acc40 = load(c, c4);
-            acc41 = load(c, c4 + VECTOR_BYTES);
-            acc50 = load(c, c5);
-            acc51 = load(c, c5 + VECTOR_BYTES);
+            acc00 = FloatVector.fromMemorySegment(SPECIES, c, cAt, ORDER);
+            acc01 = FloatVector.fromMemorySegment(SPECIES, c, cAt + VECTOR_BYTES, ORDER);
+            acc10 = FloatVector.fromMemorySegment(SPECIES, c, c1, ORDER);
+            acc11 = FloatVector.fromMemorySegment(SPECIES, c, c1 + VECTOR_BYTES, ORDER);
+            acc20 = FloatVector.fromMemorySegment(SPECIES, c, c2, ORDER);
+            acc21 = FloatVector.fromMemorySegment(SPECIES, c, c2 + VECTOR_BYTES, ORDER);
+            acc30 = FloatVector.fromMemorySegment(SPECIES, c, c3, ORDER);
+            acc31 = FloatVector.fromMemorySegment(SPECIES, c, c3 + VECTOR_BYTES, ORDER);
+            acc40 = FloatVector.fromMemorySegment(SPECIES, c, c4, ORDER);
+            acc41 = FloatVector.fromMemorySegment(SPECIES, c, c4 + VECTOR_BYTES, ORDER);
+            acc50 = FloatVector.fromMemorySegment(SPECIES, c, c5, ORDER);
+            acc51 = FloatVector.fromMemorySegment(SPECIES, c, c5 + VECTOR_BYTES, ORDER);
         } else {
             FloatVector zero = FloatVector.zero(SPECIES);
             acc00 = zero;
@@ -104,25 +104,17 @@ final class GemmKernel {
             acc50 = av.fma(b0, acc50);
             acc51 = av.fma(b1, acc51);
         }
-        store(acc00, c, cAt);
-        store(acc01, c, cAt + VECTOR_BYTES);
-        store(acc10, c, c1);
-        store(acc11, c, c1 + VECTOR_BYTES);
-        store(acc20, c, c2);
-        store(acc21, c, c2 + VECTOR_BYTES);
-        store(acc30, c, c3);
-        store(acc31, c, c3 + VECTOR_BYTES);
-        store(acc40, c, c4);
-        store(acc41, c, c4 + VECTOR_BYTES);
-        store(acc50, c, c5);
-        store(acc51, c, c5 + VECTOR_BYTES);
-    }
-
-    private static FloatVector load(MemorySegment c, long at) {
-        return FloatVector.fromMemorySegment(SPECIES, c, at, ORDER);
-    }
-
-    private static void store(FloatVector v, MemorySegment c, long at) {
-        v.intoMemorySegment(c, at, ORDER);
+        acc00.intoMemorySegment(c, cAt, ORDER);
+        acc01.intoMemorySegment(c, cAt + VECTOR_BYTES, ORDER);
+        acc10.intoMemorySegment(c, c1, ORDER);
+        acc11.intoMemorySegment(c, c1 + VECTOR_BYTES, ORDER);
+        acc20.intoMemorySegment(c, c2, ORDER);
+        acc21.intoMemorySegment(c, c2 + VECTOR_BYTES, ORDER);
+        acc30.intoMemorySegment(c, c3, ORDER);
+        acc31.intoMemorySegment(c, c3 + VECTOR_BYTES, ORDER);
+        acc40.intoMemorySegment(c, c4, ORDER);
+        acc41.intoMemorySegment(c, c4 + VECTOR_BYTES, ORDER);
+        acc50.intoMemorySegment(c, c5, ORDER);
+        acc51.intoMemorySegment(c, c5 + VECTOR_BYTES, ORDER);
     }
 }

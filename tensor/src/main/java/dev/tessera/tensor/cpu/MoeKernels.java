@@ -262,7 +262,7 @@ final class MoeKernels {
         }
     }
 
-    /** One vector accumulator, reduced once, then the tail: a fixed order for a given vector width. */
+    /** One vector accumulator, its lanes added first to last, then the tail: a fixed order for a given vector width. */
     private static float dot(MemorySegment x, long xb, MemorySegment y, long yb, int n) {
         long i = 0;
         float sum = 0;
@@ -272,7 +272,7 @@ final class MoeKernels {
             for (; i < end; i += STEP) {
                 acc = load(x, xb + i).fma(load(y, yb + i), acc);
             }
-            sum = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            sum = Simd.addLanes(acc);
         }
         for (; i < n * (long) Float.BYTES; i += Float.BYTES) {
             sum = Math.fma(x.get(FLOAT, xb + i), y.get(FLOAT, yb + i), sum);

@@ -1,6 +1,7 @@
 package dev.tessera.tensor.cpu;
 
 import static dev.tessera.tensor.cpu.Simd.F;
+import static dev.tessera.tensor.cpu.Simd.addLanes;
 import static dev.tessera.tensor.cpu.Simd.LANES;
 import static dev.tessera.tensor.cpu.Simd.ORDER;
 import static dev.tessera.tensor.cpu.Staging.FLOAT;
@@ -362,14 +363,5 @@ final class RmsNormKernels {
 
     private static FloatVector load(MemorySegment s, long at) {
         return FloatVector.fromMemorySegment(F, s, at, ORDER);
-    }
-
-    /** The lanes of {@code v} added first to last: reduceLanes' float order is unspecified. */
-    private static float addLanes(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < LANES; i++) {
-            s += v.lane(i);
-        }
-        return s;
     }
 }

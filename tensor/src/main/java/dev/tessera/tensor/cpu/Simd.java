@@ -34,6 +34,19 @@ final class Simd {
 
     private Simd() {}
 
+    /**
+     * The lanes of {@code v} added first to last. Not {@code reduceLanes(ADD)}: its float order is
+     * unspecified, and the interpreter and the compiled code do differ, so the bits of a result
+     * would change once its loop is compiled.
+     */
+    static float addLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     /** The end of the vector body for {@code n} elements: a multiple of {@link #LANES}, or 0 in scalar mode. */
     static long bound(long n) {
         return VECTOR ? n - n % LANES : 0;
