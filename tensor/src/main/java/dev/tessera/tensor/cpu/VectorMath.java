@@ -21,8 +21,7 @@ import jdk.incubator.vector.VectorMask;
  * Float transcendental functions over contiguous F32 runs: each as a loop with a vector body, next
  * to its scalar twin, which performs the same float operations in the same order (Math.fma for
  * every vector fma) and serves as the loop's tail: results never depend on where the vector loop
- * ends. {@link #exp(FloatVector)} is also a per-vector building block of the other functions and
- * of softmax. Polynomial coefficients were fitted for these ranges (weighted least squares towards
+ * ends. {@link #exp(FloatVector)} is also a per-vector building block of the other functions. Polynomial coefficients were fitted for these ranges (weighted least squares towards
  * minimax relative error); the tested error budget is in VectorMathAccuracyTest.
  *
  * <p>The loops carry their vector formula inline and call no helper of ours but exp: C2 stops
@@ -84,6 +83,55 @@ final class VectorMath {
         int n1 = ni >> 1;
         int n2 = ni - n1;
         return er * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
+    }
+
+    /**
+     * Writes {@code o[i] = 2^24 e^(x[i] - m)} for {@code n} floats with x[i] <= m (softmax's middle
+     * pass) and returns their float sum: one vector accumulator, its lanes added first to last, then
+     * the scalar tail. Fewer steps than {@link #exp(FloatVector)}: no upper clamp, and 2^(n + 24), a
+     * normal float for every n >= -150, applied once, by an fma with the polynomial's e^r - 1. The
+     * factor 2^24 cancels in softmax's 1 / sum, the product where a subnormal result is rounded once.
+     */
+    static float expTimes2p24AndSum(MemorySegment x, long xb, MemorySegment o, long ob, long n, float m) {
+        long i = 0;
+        float sum = 0f;
+        long end = Simd.bound(n) * 4;
+        if (end > 0) {
+            FloatVector a = FloatVector.zero(Simd.F);
+            for (; i < end; i += STEP) {
+                FloatVector xc = FloatVector.fromMemorySegment(Simd.F, x, xb + i, Simd.ORDER).sub(m).max(EXP_MIN);
+                FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
+                FloatVector k = t.sub(ROUND_MAGIC);
+                FloatVector r = k.fma(FloatVector.broadcast(Simd.F, NEG_LN2_HI), xc);
+                r = k.fma(FloatVector.broadcast(Simd.F, NEG_LN2_LO), r);
+                FloatVector p = r.fma(E4, E3).fma(r, FloatVector.broadcast(Simd.F, E2)).fma(r, FloatVector.broadcast(Simd.F, E1)).fma(r, FloatVector.broadcast(Simd.F, E0));
+                FloatVector s = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS - 127 - 24).lanewise(LSHL, 23).reinterpretAsFloats();
+                FloatVector e = r.mul(r).fma(p, r).fma(s, s);
+                e.intoMemorySegment(o, ob + i, Simd.ORDER);
+                a = a.add(e);
+            }
+            for (int l = 0; l < Simd.LANES; l++) {
+                sum += a.lane(l);
+            }
+        }
+        for (; i < n * 4; i += 4) {
+            float e = expTimes2p24(x.get(Staging.FLOAT, xb + i) - m);
+            o.set(Staging.FLOAT, ob + i, e);
+            sum += e;
+        }
+        return sum;
+    }
+
+    private static float expTimes2p24(float x) {
+        float xc = Math.max(x, EXP_MIN);
+        float t = Math.fma(xc, LOG2E, ROUND_MAGIC);
+        float n = t - ROUND_MAGIC;
+        float r = Math.fma(n, NEG_LN2_HI, xc);
+        r = Math.fma(n, NEG_LN2_LO, r);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(r, E4, E3), r, E2), r, E1), r, E0);
+        float em1 = Math.fma(r * r, p, r);
+        float s = Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_MAGIC_BITS - 127 - 24)) << 23);
+        return Math.fma(em1, s, s);
     }
 
     // ---------------------------------------------------------------- log
@@ -290,7 +338,6 @@ final class VectorMath {
             FloatVector ylo = u.fma(t, y.neg());
             FloatVector k = y.fma(LOG2E, ROUND_MAGIC);
             FloatVector nf = k.sub(ROUND_MAGIC);
-            IntVector ni = k.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
             FloatVector r = nf.fma(FloatVector.broadcast(Simd.F, NEG_LN2_HI), y);
             r = nf.fma(FloatVector.broadcast(Simd.F, NEG_LN2_LO), r).add(ylo);
             FloatVector p = r.fma(E4, E3).fma(r, FloatVector.broadcast(Simd.F, E2)).fma(r, FloatVector.broadcast(Simd.F, E1)).fma(r, FloatVector.broadcast(Simd.F, E0));
@@ -298,7 +345,7 @@ final class VectorMath {
             FloatVector w = FloatVector.broadcast(Simd.F, 1f).div(t.fma(QW, 1f));
             FloatVector q = w.fma(Q8, Q7).fma(w, FloatVector.broadcast(Simd.F, Q6)).fma(w, FloatVector.broadcast(Simd.F, Q5)).fma(w, FloatVector.broadcast(Simd.F, Q4)).fma(w, FloatVector.broadcast(Simd.F, Q3))
                     .fma(w, FloatVector.broadcast(Simd.F, Q2)).fma(w, FloatVector.broadcast(Simd.F, Q1)).fma(w, FloatVector.broadcast(Simd.F, Q0));
-            FloatVector scale = ni.add(127 + 24).lanewise(LSHL, 23).reinterpretAsFloats();
+            FloatVector scale = k.reinterpretAsInts().sub(ROUND_MAGIC_BITS - 127 - 24).lanewise(LSHL, 23).reinterpretAsFloats();
             FloatVector tail = em1.fma(w, w).mul(scale).mul(q);
             FloatVector phi = FloatVector.broadcast(Simd.F, 1f).sub(tail).blend(tail, x.compare(LT, 0f));
             x.mul(phi).intoMemorySegment(out, outAt + i, Simd.ORDER);
@@ -315,7 +362,6 @@ final class VectorMath {
         float ylo = Math.fma(u, t, -y);
         float k = Math.fma(y, LOG2E, ROUND_MAGIC);
         float nf = k - ROUND_MAGIC;
-        int ni = Float.floatToRawIntBits(k) - ROUND_MAGIC_BITS;
         float r = Math.fma(nf, NEG_LN2_HI, y);
         r = Math.fma(nf, NEG_LN2_LO, r) + ylo;
         float p = Math.fma(Math.fma(Math.fma(Math.fma(r, E4, E3), r, E2), r, E1), r, E0);
@@ -323,7 +369,7 @@ final class VectorMath {
         float w = 1f / Math.fma(t, QW, 1f);
         float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(w, Q8, Q7), w, Q6), w, Q5),
                 w, Q4), w, Q3), w, Q2), w, Q1), w, Q0);
-        float tail = Math.fma(em1, w, w) * Float.intBitsToFloat((ni + 127 + 24) << 23) * q;
+        float tail = Math.fma(em1, w, w) * Float.intBitsToFloat((Float.floatToRawIntBits(k) - (ROUND_MAGIC_BITS - 127 - 24)) << 23) * q;
         return x * (x < 0f ? tail : 1f - tail);
     }
 
