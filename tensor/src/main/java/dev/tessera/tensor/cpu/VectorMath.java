@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorMask;
  * Float transcendental functions over contiguous F32 runs: each as a loop with a vector body, next
  * to its scalar twin, which performs the same float operations in the same order (Math.fma for
  * every vector fma) and serves as the loop's tail: results never depend on where the vector loop
- * ends. {@link #exp(FloatVector)} is also a per-vector building block of the other functions. Polynomial coefficients were fitted for these ranges (weighted least squares towards
- * minimax relative error); the tested error budget is in VectorMathAccuracyTest.
+ * ends. {@link #exp(FloatVector)} is also a per-vector building block of the other functions.
+ * Polynomial coefficients were fitted for these ranges (weighted least squares towards minimax
+ * relative error); the tested error budget is in VectorMathAccuracyTest.
  *
  * <p>The loops carry their vector formula inline and call no helper of ours but exp: C2 stops
  * inlining ordinary methods once a compiled loop grows past its node budget, and a vector passed
