@@ -143,33 +143,14 @@ final class FloatReduceKernels {
     }
 
     /**
-     * Writes {@code out[i] = exp(x[i] - m)} and returns their sum (blocked like {@link #sum}): the
-     * middle pass of softmax.
+     * Writes {@code out[i] = 2^24 exp(x[i] - m)} (x[i] <= m) and returns their sum, blocked like
+     * {@link #sum} ({@link VectorMath#expTimes2p24AndSum} per block): the middle pass of softmax. The
+     * factor 2^24 cancels in softmax's scale pass (times 1 / sum).
      */
     static double expAndSum(MemorySegment x, long xb, MemorySegment o, long ob, long n, float m) {
         double total = 0;
         for (long done = 0; done < n; done += SUM_BLOCK) {
-            long len = Math.min(SUM_BLOCK, n - done);
-            long xs = xb + done * 4;
-            long os = ob + done * 4;
-            long i = 0;
-            float s = 0f;
-            long end = Simd.bound(len) * 4;
-            if (end > 0) {
-                FloatVector a = FloatVector.zero(F);
-                for (; i < end; i += STEP) {
-                    FloatVector e = VectorMath.exp(load(x, xs + i).sub(m));
-                    e.intoMemorySegment(o, os + i, ORDER);
-                    a = a.add(e);
-                }
-                s = addLanes(a);
-            }
-            for (; i < len * 4; i += 4) {
-                float e = VectorMath.exp(x.get(FLOAT, xs + i) - m);
-                o.set(FLOAT, os + i, e);
-                s += e;
-            }
-            total += s;
+            total += VectorMath.expTimes2p24AndSum(x, xb + done * 4, o, ob + done * 4, Math.min(SUM_BLOCK, n - done), m);
         }
         return total;
     }

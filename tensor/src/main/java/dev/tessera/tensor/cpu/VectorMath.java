@@ -21,9 +21,9 @@ import jdk.incubator.vector.VectorMask;
  * Float transcendental functions over contiguous F32 runs: each as a loop with a vector body, next
  * to its scalar twin, which performs the same float operations in the same order (Math.fma for
  * every vector fma) and serves as the loop's tail: results never depend on where the vector loop
- * ends. {@link #exp(FloatVector)} is also a per-vector building block of the other functions and
- * of softmax. Polynomial coefficients were fitted for these ranges (weighted least squares towards
- * minimax relative error); the tested error budget is in VectorMathAccuracyTest.
+ * ends. {@link #exp(FloatVector)} is also a per-vector building block of the other functions.
+ * Polynomial coefficients were fitted for these ranges (weighted least squares towards minimax
+ * relative error); the tested error budget is in VectorMathAccuracyTest.
  *
  * <p>The loops carry their vector formula inline and call no helper of ours but exp: C2 stops
  * inlining ordinary methods once a compiled loop grows past its node budget, and a vector passed
@@ -84,6 +84,55 @@ final class VectorMath {
         int n1 = ni >> 1;
         int n2 = ni - n1;
         return er * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
+    }
+
+    /**
+     * Writes {@code o[i] = 2^24 e^(x[i] - m)} for {@code n} floats with x[i] <= m (softmax's middle
+     * pass) and returns their float sum: one vector accumulator, its lanes added first to last, then
+     * the scalar tail. Fewer steps than {@link #exp(FloatVector)}: no upper clamp, and 2^(n + 24), a
+     * normal float for every n >= -150, applied once, by an fma with the polynomial's e^r - 1. The
+     * factor 2^24 cancels in softmax's 1 / sum, the product where a subnormal result is rounded once.
+     */
+    static float expTimes2p24AndSum(MemorySegment x, long xb, MemorySegment o, long ob, long n, float m) {
+        long i = 0;
+        float sum = 0f;
+        long end = Simd.bound(n) * 4;
+        if (end > 0) {
+            FloatVector a = FloatVector.zero(Simd.F);
+            for (; i < end; i += STEP) {
+                FloatVector xc = FloatVector.fromMemorySegment(Simd.F, x, xb + i, Simd.ORDER).sub(m).max(EXP_MIN);
+                FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
+                FloatVector k = t.sub(ROUND_MAGIC);
+                FloatVector r = k.fma(FloatVector.broadcast(Simd.F, NEG_LN2_HI), xc);
+                r = k.fma(FloatVector.broadcast(Simd.F, NEG_LN2_LO), r);
+                FloatVector p = r.fma(E4, E3).fma(r, FloatVector.broadcast(Simd.F, E2)).fma(r, FloatVector.broadcast(Simd.F, E1)).fma(r, FloatVector.broadcast(Simd.F, E0));
+                FloatVector s = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS - 127 - 24).lanewise(LSHL, 23).reinterpretAsFloats();
+                FloatVector e = r.mul(r).fma(p, r).fma(s, s);
+                e.intoMemorySegment(o, ob + i, Simd.ORDER);
+                a = a.add(e);
+            }
+            for (int l = 0; l < Simd.LANES; l++) {
+                sum += a.lane(l);
+            }
+        }
+        for (; i < n * 4; i += 4) {
+            float e = expTimes2p24(x.get(Staging.FLOAT, xb + i) - m);
+            o.set(Staging.FLOAT, ob + i, e);
+            sum += e;
+        }
+        return sum;
+    }
+
+    private static float expTimes2p24(float x) {
+        float xc = Math.max(x, EXP_MIN);
+        float t = Math.fma(xc, LOG2E, ROUND_MAGIC);
+        float n = t - ROUND_MAGIC;
+        float r = Math.fma(n, NEG_LN2_HI, xc);
+        r = Math.fma(n, NEG_LN2_LO, r);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(r, E4, E3), r, E2), r, E1), r, E0);
+        float em1 = Math.fma(r * r, p, r);
+        float s = Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_MAGIC_BITS - 127 - 24)) << 23);
+        return Math.fma(em1, s, s);
     }
 
     // ---------------------------------------------------------------- log
@@ -257,40 +306,50 @@ final class VectorMath {
         return x * (z >= 0f ? 1f : e) / (e + 1f);
     }
 
-    /** Below this |x| the normal CDF is 1/2 + x P(x^2); above, its tail exp(-x^2/2) Q(|x|). */
-    private static final float PHI_SMALL = 0.75f;
-    /** Beyond this |x| the tail underflows; clamping keeps x^2 finite. */
-    private static final float PHI_CLAMP = 16f;
-    private static final float P0 = 3.989422917e-01f, P1 = -6.649029255e-02f, P2 = 9.972351603e-03f,
-            P3 = -1.181290369e-03f, P4 = 1.029447376e-04f;
-    // Q(t) = Phi(-t) e^(t^2/2) = w (Q0 + Q1 w + ... + Q8 w^8) with w = 1 / (1 + 0.3 t), t in [0.75, 16].
-    private static final float QW = 0.3f;
-    private static final float Q0 = 1.196772605e-01f, Q1 = 1.198032498e-01f, Q2 = 1.078099385e-01f,
-            Q3 = 9.263973683e-02f, Q4 = 4.437007383e-02f, Q5 = 4.151041061e-02f, Q6 = 9.939864278e-03f,
-            Q7 = -5.805685744e-02f, Q8 = 2.232394181e-02f;
+    /**
+     * Beyond this |x| the tail Phi(-|x|) rounds to 0. Below it -x^2/2 >= -103.7, so the inline exp of
+     * geluErf needs no clamps and 2^n stays within [2^-150, 1].
+     */
+    private static final float PHI_CLAMP = 14.4f;
+    /** 2^-24: the tail's 2^n is applied as 2^(n + 24), normal for every n, times this, folded into Q0-Q8. */
+    private static final float TAIL_SCALE = 0x1p-24f;
+    // Phi(-t) e^(t^2/2) = w (Q0 + Q1 w + ... + Q8 w^8) with w = 1 / (1 + 0.346 t), t in [0, 14.4]:
+    // 0.6 ulp of relative error with these float coefficients (each multiplied by TAIL_SCALE, exactly).
+    private static final float QW = 0.346f;
+    private static final float Q0 = 1.380198598e-01f * TAIL_SCALE, Q1 = 1.383868605e-01f * TAIL_SCALE,
+            Q2 = 1.177704781e-01f * TAIL_SCALE, Q3 = 1.105234697e-01f * TAIL_SCALE, Q4 = -3.471437097e-02f * TAIL_SCALE,
+            Q5 = 1.817669272e-01f * TAIL_SCALE, Q6 = -2.683818042e-01f * TAIL_SCALE, Q7 = 1.452028602e-01f * TAIL_SCALE,
+            Q8 = -2.857429348e-02f * TAIL_SCALE;
 
     /**
-     * x Phi(x), Phi the standard normal CDF (= 0.5 x (1 + erf(x / sqrt 2))). In the tails Phi(-t) =
-     * e^(-t^2/2) Q(t), with t^2 split into two floats so that e^(-t^2/2) keeps full relative accuracy.
+     * x Phi(x), Phi the standard normal CDF (= 0.5 x (1 + erf(x / sqrt 2))), by one formula for every
+     * x (no branches to evaluate and blend): with t = |x|, Phi(-t) = e^(-t^2/2) w Q(w) keeps full
+     * relative accuracy in the negative tail, and Phi(t) = 1 - Phi(-t) needs only absolute accuracy.
+     * -t^2/2 is split into two floats (y + ylo) and e^(y + ylo) computed inline as exp does, with the
+     * low part added to the reduced argument; its 2^n is applied once, as 2^(n + 24) 2^-24, so that a
+     * subnormal tail rounds once, in the last product.
      */
     static void geluErf(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
         long i = 0;
         for (long end = Simd.bound(n) * 4; i < end; i += STEP) {
             FloatVector x = FloatVector.fromMemorySegment(Simd.F, in, inAt + i, Simd.ORDER);
-            FloatVector x2 = x.mul(x);
-            FloatVector ps = x2.fma(P4, P3).fma(x2, FloatVector.broadcast(Simd.F, P2)).fma(x2, FloatVector.broadcast(Simd.F, P1)).fma(x2, FloatVector.broadcast(Simd.F, P0));
-            FloatVector small = x.fma(ps, FloatVector.broadcast(Simd.F, 0.5f));
             FloatVector t = x.abs().min(PHI_CLAMP);
-            FloatVector hi = t.mul(t);
-            FloatVector lo = t.fma(t, hi.neg());
-            FloatVector e = exp(hi.mul(-0.5f));
-            e = e.fma(lo.mul(-0.5f), e);
+            FloatVector u = t.mul(-0.5f);
+            FloatVector y = u.mul(t);
+            FloatVector ylo = u.fma(t, y.neg());
+            FloatVector k = y.fma(LOG2E, ROUND_MAGIC);
+            FloatVector nf = k.sub(ROUND_MAGIC);
+            FloatVector r = nf.fma(FloatVector.broadcast(Simd.F, NEG_LN2_HI), y);
+            r = nf.fma(FloatVector.broadcast(Simd.F, NEG_LN2_LO), r).add(ylo);
+            FloatVector p = r.fma(E4, E3).fma(r, FloatVector.broadcast(Simd.F, E2)).fma(r, FloatVector.broadcast(Simd.F, E1)).fma(r, FloatVector.broadcast(Simd.F, E0));
+            FloatVector em1 = r.mul(r).fma(p, r);
             FloatVector w = FloatVector.broadcast(Simd.F, 1f).div(t.fma(QW, 1f));
             FloatVector q = w.fma(Q8, Q7).fma(w, FloatVector.broadcast(Simd.F, Q6)).fma(w, FloatVector.broadcast(Simd.F, Q5)).fma(w, FloatVector.broadcast(Simd.F, Q4)).fma(w, FloatVector.broadcast(Simd.F, Q3))
                     .fma(w, FloatVector.broadcast(Simd.F, Q2)).fma(w, FloatVector.broadcast(Simd.F, Q1)).fma(w, FloatVector.broadcast(Simd.F, Q0));
-            FloatVector tail = e.mul(w).mul(q);
+            FloatVector scale = k.reinterpretAsInts().sub(ROUND_MAGIC_BITS - 127 - 24).lanewise(LSHL, 23).reinterpretAsFloats();
+            FloatVector tail = em1.fma(w, w).mul(scale).mul(q);
             FloatVector phi = FloatVector.broadcast(Simd.F, 1f).sub(tail).blend(tail, x.compare(LT, 0f));
-            (x.mul(phi.blend(small, t.compare(LT, PHI_SMALL)))).intoMemorySegment(out, outAt + i, Simd.ORDER);
+            x.mul(phi).intoMemorySegment(out, outAt + i, Simd.ORDER);
         }
         for (; i < n * 4; i += 4) {
             out.set(Staging.FLOAT, outAt + i, geluErf(in.get(Staging.FLOAT, inAt + i)));
@@ -299,19 +358,19 @@ final class VectorMath {
 
     static float geluErf(float x) {
         float t = Math.min(Math.abs(x), PHI_CLAMP);
-        if (t < PHI_SMALL) {
-            float x2 = x * x;
-            float ps = Math.fma(Math.fma(Math.fma(Math.fma(x2, P4, P3), x2, P2), x2, P1), x2, P0);
-            return x * Math.fma(x, ps, 0.5f);
-        }
-        float hi = t * t;
-        float lo = Math.fma(t, t, -hi);
-        float e = exp(hi * -0.5f);
-        e = Math.fma(e, lo * -0.5f, e);
+        float u = t * -0.5f;
+        float y = u * t;
+        float ylo = Math.fma(u, t, -y);
+        float k = Math.fma(y, LOG2E, ROUND_MAGIC);
+        float nf = k - ROUND_MAGIC;
+        float r = Math.fma(nf, NEG_LN2_HI, y);
+        r = Math.fma(nf, NEG_LN2_LO, r) + ylo;
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(r, E4, E3), r, E2), r, E1), r, E0);
+        float em1 = Math.fma(r * r, p, r);
         float w = 1f / Math.fma(t, QW, 1f);
         float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(w, Q8, Q7), w, Q6), w, Q5),
                 w, Q4), w, Q3), w, Q2), w, Q1), w, Q0);
-        float tail = e * w * q;
+        float tail = Math.fma(em1, w, w) * Float.intBitsToFloat((Float.floatToRawIntBits(k) - (ROUND_MAGIC_BITS - 127 - 24)) << 23) * q;
         return x * (x < 0f ? tail : 1f - tail);
     }
 

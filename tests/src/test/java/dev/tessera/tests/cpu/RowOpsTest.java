@@ -70,6 +70,30 @@ class RowOpsTest {
     }
 
     @Test
+    void softmaxFarBelowTheMaxRoundsOnceIntoTheSubnormals() {
+        // exp(x - m) is computed as 2^24 exp(x - m), normal down to x - m = -104, and the 2^-24 joins 1 / sum:
+        // a subnormal probability is then within one subnormal step of the exact one; below -104 it is 0.
+        float[] levels = {0, -10, -80, -87.5f, -90, -95, -100, -103, -103.9f, -104.5f, -200, Float.NEGATIVE_INFINITY};
+        float[] row = new float[37]; // a vector body and a scalar tail
+        for (int i = 0; i < row.length; i++) {
+            row[i] = levels[i % levels.length];
+        }
+        float[] got = softmax(Op.SOFTMAX, Tensor.of(row), 0).toFloatArray();
+        double s = 0;
+        for (float v : row) {
+            s += Math.exp(v);
+        }
+        for (int i = 0; i < row.length; i++) {
+            double want = Math.exp(row[i]) / s;
+            double tolerance = want < Float.MIN_NORMAL ? Float.MIN_VALUE : 8 * Math.ulp((float) want);
+            assertEquals(want, got[i], tolerance, "softmax at x - m = " + row[i]);
+            if (row[i] < -105) {
+                assertEquals(0f, got[i], 0, "softmax at x - m = " + row[i]);
+            }
+        }
+    }
+
+    @Test
     void softmaxIsShiftedByTheMaxAndNanForAllMinusInfinity() {
         float[] big = softmax(Op.SOFTMAX, Tensor.of(new float[] {1000, 1000, 999}), 0).toFloatArray();
         assertEquals(1 / (2 + Math.exp(-1)), big[0], 1e-6);
