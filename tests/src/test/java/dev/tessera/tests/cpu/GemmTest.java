@@ -86,7 +86,8 @@ class GemmTest {
 
     /**
      * Sizes past every cache block (KC = 256, MC = 120, NC = 512 columns), so k blocks accumulate;
-     * an MoE expert shape; many small products whose split between threads cuts through a batch.
+     * a long k (nine k blocks); an MoE expert shape; many small products whose
+     * split between threads cuts through a batch.
      */
     @Test
     void largerShapesMatchOracle() {
@@ -94,6 +95,9 @@ class GemmTest {
         Tensor a = operand(random, DType.F32, new long[0], 130, 600, Layout.PLAIN);
         Tensor b = operand(random, DType.F32, new long[0], 600, 560, Layout.TRANSPOSED);
         assertMatchesOracle(a, b, DType.F32, F32_EPS, 0);
+        Tensor deep = operand(random, DType.F32, new long[0], 20, 2300, Layout.TRANSPOSED);
+        Tensor tall = operand(random, DType.F32, new long[0], 2300, 40, Layout.PLAIN);
+        assertMatchesOracle(deep, tall, DType.F32, F32_EPS, 0);
         Tensor few = operand(random, DType.F32, new long[] {3}, 16, 512, Layout.EVERY_OTHER_ROW);
         Tensor wide = operand(random, DType.F32, new long[] {3}, 512, 1408, Layout.PLAIN);
         assertMatchesOracle(few, wide, DType.F32, F32_EPS, 0);
