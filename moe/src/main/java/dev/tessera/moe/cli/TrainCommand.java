@@ -29,7 +29,8 @@ final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     static final class Model {
-        @Option(names = "--config", paramLabel = "FILE", description = "The model and run settings, a JSON file.")
+        @Option(names = "--config", paramLabel = "FILE", description = "The model, a Hugging Face style config.json"
+                + " (batch, learning rate and steps come from the small preset; --steps overrides the steps).")
         Path config;
 
         @Option(names = "--preset", paramLabel = "tiny|small", converter = Preset.Converter.class,
