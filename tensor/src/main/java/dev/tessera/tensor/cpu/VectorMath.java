@@ -311,8 +311,11 @@ final class VectorMath {
      * geluErf needs no clamps and 2^n stays within [2^-150, 1].
      */
     private static final float PHI_CLAMP = 14.4f;
-    /** 2^-24: the tail's 2^n is applied as 2^(n + 24), normal for every n, times this, folded into Q0-Q8. */
-    private static final float TAIL_SCALE = 0x1p-24f;
+    /**
+     * -2^-24: the tail's 2^n is applied as 2^(n + 24), normal for every n, times 2^-24 folded into Q0-Q8,
+     * and so is the sign: the kernel adds -|x| Phi(-|x|) to max(x, 0) by one fma.
+     */
+    private static final float TAIL_SCALE = -0x1p-24f;
     // Phi(-t) e^(t^2/2) = w (Q0 + Q1 w + ... + Q8 w^8) with w = 1 / (1 + 0.346 t), t in [0, 14.4]:
     // 0.6 ulp of relative error with these float coefficients (each multiplied by TAIL_SCALE, exactly).
     private static final float QW = 0.346f;
@@ -326,8 +329,10 @@ final class VectorMath {
      * x (no branches to evaluate and blend): with t = |x|, Phi(-t) = e^(-t^2/2) w Q(w) keeps full
      * relative accuracy in the negative tail, and Phi(t) = 1 - Phi(-t) needs only absolute accuracy.
      * -t^2/2 is split into two floats (y + ylo) and e^(y + ylo) computed inline as exp does, with the
-     * low part added to the reduced argument; its 2^n is applied once, as 2^(n + 24) 2^-24, so that a
-     * subnormal tail rounds once, in the last product.
+     * low part added to the reduced argument; its 2^n is applied as 2^(n + 24), and the 2^-24 sits in Q.
+     * w is corrected by one Newton step for the rounding of 1 + 0.346 t and of the division (near t = 0
+     * Phi is twice as sensitive to w as to x). The result x Phi(x) = max(x, 0) - t Phi(-t) is one fma,
+     * so that it rounds once, also where it is subnormal; max(x, 0) is x 0 for x < 0: -0, or NaN at -inf.
      */
     static void geluErf(MemorySegment in, long inAt, MemorySegment out, long outAt, long n) {
         long i = 0;
@@ -343,13 +348,16 @@ final class VectorMath {
             r = nf.fma(FloatVector.broadcast(Simd.F, NEG_LN2_LO), r).add(ylo);
             FloatVector p = r.fma(E4, E3).fma(r, FloatVector.broadcast(Simd.F, E2)).fma(r, FloatVector.broadcast(Simd.F, E1)).fma(r, FloatVector.broadcast(Simd.F, E0));
             FloatVector em1 = r.mul(r).fma(p, r);
-            FloatVector w = FloatVector.broadcast(Simd.F, 1f).div(t.fma(QW, 1f));
+            FloatVector nd = t.fma(-QW, -1f);
+            FloatVector w0 = FloatVector.broadcast(Simd.F, -1f).div(nd);
+            FloatVector ndlo = t.fma(FloatVector.broadcast(Simd.F, -QW), FloatVector.broadcast(Simd.F, -1f).sub(nd));
+            // w = w0 (1 + e), e = 1 - w0 (1 + 0.346 t) from the exact residuals of the division (w0 nd + 1)
+            // and of the rounded denominator (ndlo: d - 1 is exact).
+            FloatVector w = w0.fma(w0.fma(ndlo, w0.fma(nd, FloatVector.broadcast(Simd.F, 1f))), w0);
             FloatVector q = w.fma(Q8, Q7).fma(w, FloatVector.broadcast(Simd.F, Q6)).fma(w, FloatVector.broadcast(Simd.F, Q5)).fma(w, FloatVector.broadcast(Simd.F, Q4)).fma(w, FloatVector.broadcast(Simd.F, Q3))
                     .fma(w, FloatVector.broadcast(Simd.F, Q2)).fma(w, FloatVector.broadcast(Simd.F, Q1)).fma(w, FloatVector.broadcast(Simd.F, Q0));
             FloatVector scale = k.reinterpretAsInts().sub(ROUND_MAGIC_BITS - 127 - 24).lanewise(LSHL, 23).reinterpretAsFloats();
-            FloatVector tail = em1.fma(w, w).mul(scale).mul(q);
-            FloatVector phi = FloatVector.broadcast(Simd.F, 1f).sub(tail).blend(tail, x.compare(LT, 0f));
-            x.mul(phi).intoMemorySegment(out, outAt + i, Simd.ORDER);
+            em1.fma(w, w).mul(scale).mul(t).fma(q, x.mul(0f).blend(x, x.compare(GE, 0f))).intoMemorySegment(out, outAt + i, Simd.ORDER);
         }
         for (; i < n * 4; i += 4) {
             out.set(Staging.FLOAT, outAt + i, geluErf(in.get(Staging.FLOAT, inAt + i)));
@@ -367,11 +375,13 @@ final class VectorMath {
         r = Math.fma(nf, NEG_LN2_LO, r) + ylo;
         float p = Math.fma(Math.fma(Math.fma(Math.fma(r, E4, E3), r, E2), r, E1), r, E0);
         float em1 = Math.fma(r * r, p, r);
-        float w = 1f / Math.fma(t, QW, 1f);
+        float nd = Math.fma(t, -QW, -1f);
+        float w0 = -1f / nd;
+        float w = Math.fma(w0, Math.fma(w0, Math.fma(t, -QW, -1f - nd), Math.fma(w0, nd, 1f)), w0);
         float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(w, Q8, Q7), w, Q6), w, Q5),
                 w, Q4), w, Q3), w, Q2), w, Q1), w, Q0);
-        float tail = Math.fma(em1, w, w) * Float.intBitsToFloat((Float.floatToRawIntBits(k) - (ROUND_MAGIC_BITS - 127 - 24)) << 23) * q;
-        return x * (x < 0f ? tail : 1f - tail);
+        float scale = Float.intBitsToFloat((Float.floatToRawIntBits(k) - (ROUND_MAGIC_BITS - 127 - 24)) << 23);
+        return Math.fma(Math.fma(em1, w, w) * scale * t, q, x >= 0f ? x : x * 0f);
     }
 
     // ---------------------------------------------------------------- sin, cos
