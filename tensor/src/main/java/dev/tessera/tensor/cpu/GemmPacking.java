@@ -18,8 +18,8 @@ import jdk.incubator.vector.FloatVector;
  * of {@link GemmKernel#NR} columns ({@code [p][c]}). Panels are padded with zeros past the last
  * row or column, so the kernel only ever sees full panels. Every layout and dtype of the source
  * is handled here. F32 sources that are contiguous along the panel's width (plain B, transposed
- * A) are copied a vector at a time; those contiguous along k (plain A, transposed B) are copied a run of k at a
- * time and interleaved; every other layout and dtype is read element by element.
+ * A) are copied a vector at a time; those contiguous along k (plain A, transposed B) are copied a
+ * run of k at a time and interleaved; every other layout and dtype is read element by element.
  */
 final class GemmPacking {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
@@ -70,8 +70,8 @@ final class GemmPacking {
      * them. The vector's lanes past MR land on the next k steps' places, which those steps then
      * overwrite (panels are packed in order). A k step whose vector would reach past the source or
      * the buffer, and a panel cut by the block's edge, are copied element by element. (Masked
-     * loads and stores would avoid the overlap, but the JIT compiled them erratically here: from
-     * 1.1x faster to 15x slower between runs of the same shapes.)
+     * loads and stores would avoid the overlap; a first version with them timed erratically, which
+     * was not pinned down, so the plain vector path was kept.)
      */
     private static void copyColumns(GemmOperand a, long panelAt, long cs, int kc, int valid, float[] dst, int to) {
         MemorySegment src = a.segment();

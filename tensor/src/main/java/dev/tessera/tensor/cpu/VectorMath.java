@@ -111,9 +111,7 @@ final class VectorMath {
                 e.intoMemorySegment(o, ob + i, Simd.ORDER);
                 a = a.add(e);
             }
-            for (int l = 0; l < Simd.LANES; l++) {
-                sum += a.lane(l);
-            }
+            sum = Simd.addLanes(a); // once per block: even a boxed vector would cost little here
         }
         for (; i < n * 4; i += 4) {
             float e = expTimes2p24(x.get(Staging.FLOAT, xb + i) - m);
